@@ -1,0 +1,61 @@
+# A SOLOv2 sized for a 2-core CPU: ResNet-18 with 16 base channels, a 64-channel
+# FPN and head, grids and scale ranges for ~160 x 256 inputs.
+model = dict(
+    type='mmdet.SOLOv2',
+    data_preprocessor=dict(
+        type='mmdet.DetDataPreprocessor',
+        mean=[123.675, 116.28, 103.53],
+        std=[58.395, 57.12, 57.375],
+        bgr_to_rgb=True,
+        pad_mask=True,
+        pad_size_divisor=32),
+    backbone=dict(
+        type='mmdet.ResNet',
+        depth=18,
+        base_channels=16,
+        num_stages=4,
+        out_indices=(0, 1, 2, 3),
+        frozen_stages=-1,
+        norm_cfg=dict(type='BN', requires_grad=True),
+        norm_eval=False,
+        style='pytorch'),
+    neck=dict(
+        type='mmdet.FPN',
+        in_channels=[16, 32, 64, 128],
+        out_channels=64,
+        start_level=0,
+        num_outs=5),
+    mask_head=dict(
+        type='mmdet.SOLOV2Head',
+        num_classes=4,
+        in_channels=64,
+        feat_channels=64,
+        stacked_convs=2,
+        strides=[8, 8, 16, 32, 32],
+        scale_ranges=((1, 32), (16, 64), (32, 128), (64, 256), (128, 2048)),
+        pos_scale=0.2,
+        num_grids=[24, 20, 16, 12, 8],
+        cls_down_index=0,
+        mask_feature_head=dict(
+            feat_channels=32,
+            start_level=0,
+            end_level=3,
+            out_channels=64,
+            mask_stride=4,
+            norm_cfg=dict(type='GN', num_groups=16, requires_grad=True)),
+        loss_mask=dict(type='mmdet.DiceLoss', use_sigmoid=True, loss_weight=3.0),
+        loss_cls=dict(
+            type='mmdet.FocalLoss',
+            use_sigmoid=True,
+            gamma=2.0,
+            alpha=0.25,
+            loss_weight=1.0),
+        norm_cfg=dict(type='GN', num_groups=16, requires_grad=True)),
+    test_cfg=dict(
+        nms_pre=200,
+        score_thr=0.1,
+        mask_thr=0.5,
+        filter_thr=0.05,
+        kernel='gaussian',
+        sigma=2.0,
+        max_per_img=20))

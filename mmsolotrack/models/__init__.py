@@ -1,0 +1,7 @@
+# Copyright (c) mmsolotrack contributors. All rights reserved.
+from .dense_heads import *  # noqa: F401,F403
+from .losses import *  # noqa: F401,F403
+from .mot import *  # noqa: F401,F403
+from .task_modules import *  # noqa: F401,F403
+from .trackers import *  # noqa: F401,F403
+from .utils import *  # noqa: F401,F403

@@ -1,0 +1,134 @@
+# Copyright (c) mmsolotrack contributors. All rights reserved.
+"""Load mmengine checkpoints with ``weights_only=True`` under torch >= 2.6.
+
+mmengine 0.10.7 calls ``torch.load(filename, map_location)``; since torch 2.6
+that means ``weights_only=True``, and every checkpoint an mmengine Runner
+writes (numpy scalars and arrays, ``HistoryBuffer`` in ``message_hub``) is
+refused, which breaks ``resume``, ``load_from`` and ``mim test``.
+
+We keep ``weights_only=True`` and replace mmengine's loader of local files by
+one that unpickles under an explicit allow-list (:data:`CHECKPOINT_SAFE_GLOBALS`),
+scoped to the call with ``torch.serialization.safe_globals``: torch's global
+safety settings are never changed. A checkpoint holding any other type is
+refused with :class:`UnsafeCheckpointError`, naming the type and how to allow
+it.
+"""
+import pickle
+from typing import Any, Callable, List, Optional, Union
+
+import numpy as np
+import torch
+
+__all__ = [
+    'CHECKPOINT_SAFE_GLOBALS', 'UnsafeCheckpointError', 'allow_checkpoint_globals',
+    'load_checkpoint_file', 'register_safe_checkpoint_loader'
+]
+
+
+def _numpy_globals() -> List[Any]:
+    """The numpy callables and classes needed to unpickle arrays/scalars."""
+    # numpy >= 2 moved ``numpy.core`` to ``numpy._core``; arrays pickled by
+    # either major version may name either module.
+    items: List[Any] = [np.ndarray, np.dtype]
+    for mod_name in ('numpy._core.multiarray', 'numpy.core.multiarray'):
+        try:
+            mod = __import__(mod_name, fromlist=['_reconstruct', 'scalar'])
+        except ImportError:  # pragma: no cover - depends on numpy version
+            continue
+        items += [mod._reconstruct, mod.scalar]
+    # dtype classes (numpy >= 1.25 pickles e.g. ``numpy.dtypes.Float64DType``)
+    for code in '?bhilqBHILQefdgFDGUSV':
+        items.append(type(np.dtype(code)))
+    return items
+
+
+def _mmengine_globals() -> List[Any]:
+    from mmengine.logging import HistoryBuffer
+    return [HistoryBuffer]
+
+
+#: Types and callables an mmengine Runner checkpoint may hold besides tensors
+#: and plain containers (which torch always allows).
+CHECKPOINT_SAFE_GLOBALS: List[Any] = []
+
+
+def _safe_globals() -> List[Any]:
+    if not CHECKPOINT_SAFE_GLOBALS:
+        CHECKPOINT_SAFE_GLOBALS.extend(_numpy_globals() + _mmengine_globals())
+    return CHECKPOINT_SAFE_GLOBALS
+
+
+def allow_checkpoint_globals(*objs: Any) -> None:
+    """Extend mmsolotrack's checkpoint allow-list (not torch's global one).
+
+    Args:
+        *objs: Classes or functions that checkpoints you trust may contain.
+    """
+    safe = _safe_globals()
+    for obj in objs:
+        if obj not in safe:
+            safe.append(obj)
+
+
+class UnsafeCheckpointError(pickle.UnpicklingError):
+    """A checkpoint holds a type outside the allow-list."""
+
+
+def _unsafe_names(filename: str) -> List[str]:
+    allowed = {f'{o.__module__}.{o.__qualname__}' for o in _safe_globals()}
+    try:
+        names = torch.serialization.get_unsafe_globals_in_checkpoint(filename)
+    except Exception:  # noqa: BLE001 - best effort: used for the message only
+        return []
+    return [n for n in names if n not in allowed]
+
+
+def load_checkpoint_file(filename: Union[str, Any],
+                         map_location: Optional[Union[str, Callable]] = None
+                         ) -> Any:
+    """``torch.load`` with ``weights_only=True`` and our allow-list.
+
+    Args:
+        filename (str | file-like): The checkpoint.
+        map_location: As for :func:`torch.load`.
+
+    Returns:
+        The unpickled checkpoint (usually a dict).
+
+    Raises:
+        UnsafeCheckpointError: The file holds a type outside the allow-list.
+    """
+    with torch.serialization.safe_globals(_safe_globals()):
+        try:
+            return torch.load(
+                filename, map_location=map_location, weights_only=True)
+        except pickle.UnpicklingError as err:
+            names = _unsafe_names(filename) if isinstance(filename,
+                                                          str) else []
+            what = ', '.join(names) if names else str(err).splitlines()[0]
+            raise UnsafeCheckpointError(
+                f'Refused to load checkpoint {filename}: it holds types '
+                f'outside the allow-list of safe globals: {what}. '
+                'Checkpoints are loaded with weights_only=True. If you trust '
+                'this file, allow the type(s) before loading with '
+                '`mmsolotrack.utils.allow_checkpoint_globals(TheType)` '
+                '(e.g. in a module named by `custom_imports`).') from err
+
+
+def _load_from_local(filename: str, map_location=None) -> Any:
+    import os.path as osp
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'{filename} can not be found.')
+    return load_checkpoint_file(filename, map_location=map_location)
+
+
+def register_safe_checkpoint_loader() -> None:
+    """Make mmengine load local checkpoints through :func:`load_checkpoint_file`.
+
+    Replaces the loader mmengine registers for plain paths (prefix ``''``);
+    ``resume``, ``load_from`` and ``load_checkpoint`` all go through it.
+    """
+    from mmengine.runner.checkpoint import CheckpointLoader
+    CheckpointLoader.register_scheme(
+        prefixes='', loader=_load_from_local, force=True)
