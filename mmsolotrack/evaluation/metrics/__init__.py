@@ -1,0 +1,4 @@
+# Copyright (c) mmsolotrack contributors. All rights reserved.
+from .youtube_vis_metric import YouTubeVISMetric
+
+__all__ = ['YouTubeVISMetric']
