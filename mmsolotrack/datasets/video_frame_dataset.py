@@ -3,12 +3,30 @@
 from typing import List
 
 from mmdet.datasets import CocoDataset
+from mmdet.datasets.api_wrappers import COCO
 from mmengine.fileio import get_local_path, load
 
 from mmsolotrack.registry import DATASETS
 
 #: Keys of a CocoVID annotation file this dataset needs.
 REQUIRED_KEYS = ('images', 'annotations', 'categories')
+
+
+def _missing_keys_error(ann_file: str, missing: list) -> KeyError:
+    return KeyError(f'{ann_file}: annotation file lacks the key(s) {missing}; '
+                    f'a CocoVID json needs {REQUIRED_KEYS} (convert official '
+                    'YouTube-VIS / OVIS files with tools/dataset_converters/'
+                    'youtubevis2coco.py).')
+
+
+class CheckedCOCO(COCO):
+    """mmdet's COCO api that refuses a json without the CocoVID keys."""
+
+    def __init__(self, annotation_file: str) -> None:
+        super().__init__(annotation_file)
+        missing = [k for k in REQUIRED_KEYS if k not in self.dataset]
+        if missing:
+            raise _missing_keys_error(annotation_file, missing)
 
 
 @DATASETS.register_module()
@@ -28,6 +46,7 @@ class VideoFrameDataset(CocoDataset):
     """
 
     METAINFO = dict(classes=(), palette=None)
+    COCOAPI = CheckedCOCO
 
     def __init__(self, *args, frame_interval: int = 1, **kwargs) -> None:
         if frame_interval < 1:
@@ -45,11 +64,7 @@ class VideoFrameDataset(CocoDataset):
                              f'keys {REQUIRED_KEYS}, got {type(ann).__name__}')
         missing = [k for k in REQUIRED_KEYS if k not in ann]
         if missing:
-            raise KeyError(f'{self.ann_file}: annotation file lacks the '
-                           f'key(s) {missing}; a CocoVID json needs '
-                           f'{REQUIRED_KEYS} (convert official YouTube-VIS '
-                           'files with tools/dataset_converters/'
-                           'youtubevis2coco.py).')
+            raise _missing_keys_error(self.ann_file, missing)
         return ann
 
     def load_data_list(self) -> List[dict]:
@@ -58,10 +73,6 @@ class VideoFrameDataset(CocoDataset):
                           key=lambda c: c['id'])
             self._metainfo['classes'] = tuple(c['name'] for c in cats)
         data_list = super().load_data_list()
-        missing = [k for k in REQUIRED_KEYS if k not in self.coco.dataset]
-        if missing:
-            raise KeyError(f'{self.ann_file}: annotation file lacks the '
-                           f'key(s) {missing}')
         if self.frame_interval > 1:
             data_list = data_list[::self.frame_interval]
         return data_list

@@ -6,6 +6,7 @@ package is missing or outside the supported range.
 """
 import shutil
 import sys
+import warnings
 from importlib.metadata import PackageNotFoundError, version
 
 from packaging.version import Version
@@ -39,7 +40,9 @@ def main() -> int:
             problems.append(f'{name} {found} is outside >={low},<{high}. '
                             f'{hint}')
     try:
-        import pkg_resources  # noqa: F401
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import pkg_resources  # noqa: F401
     except ImportError:
         problems.append('pkg_resources cannot be imported (setuptools >= 82?)')
     try:

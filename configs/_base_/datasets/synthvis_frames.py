@@ -11,8 +11,7 @@ train_pipeline = [
     dict(
         type='mmdet.LoadAnnotations',
         with_bbox=True,
-        with_mask=True,
-        poly2mask=False),
+        with_mask=True),
     dict(type='mmdet.Resize', scale=img_scale, keep_ratio=True),
     dict(type='mmdet.RandomFlip', prob=0.5),
     dict(type='mmdet.PackDetInputs')
@@ -23,8 +22,7 @@ test_pipeline = [
     dict(
         type='mmdet.LoadAnnotations',
         with_bbox=True,
-        with_mask=True,
-        poly2mask=False),
+        with_mask=True),
     dict(
         type='mmdet.PackDetInputs',
         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',

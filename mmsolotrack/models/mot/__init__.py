@@ -1,0 +1,4 @@
+# Copyright (c) mmsolotrack contributors. All rights reserved.
+from .solotrack import SOLOTrack
+
+__all__ = ['SOLOTrack']

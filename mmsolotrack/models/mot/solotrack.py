@@ -1,0 +1,224 @@
+# Copyright (c) mmsolotrack contributors. All rights reserved.
+"""SOLOTrack: a SOLO segmenter with an embedding head and an online tracker.
+
+Shape shorthand: B images in a training batch (still images and clip frames),
+N videos, T frames, C channels, H x W padded input, D embedding dims.
+"""
+from typing import Dict, List, Optional, Tuple, Union
+
+import torch
+from mmdet.models.mot import BaseMOTModel
+from mmdet.structures import DetDataSample, TrackDataSample
+from mmengine.structures import InstanceData
+from torch import Tensor
+
+from mmsolotrack.registry import MODELS
+
+
+@MODELS.register_module()
+class SOLOTrack(BaseMOTModel):
+    """Video instance segmentation learned without video annotations.
+
+    Training batches hold independent still images (the image-level losses
+    of the detector's embedding head) and, optionally, frames of unlabelled
+    clips (the cycle-consistency loss over the model's own predictions). At
+    test time a whole video is segmented frame by frame and the tracker links
+    the instances by their embeddings.
+
+    Args:
+        detector (dict): A SOLO-family single-stage instance segmentor
+            (e.g. ``mmdet.SOLOv2``) whose ``mask_head`` is an embedding head
+            (``SOLOV2EmbedHead`` / ``SOLOEmbedHead``).
+        tracker (dict, optional): The online tracker used by ``predict`` on
+            videos, e.g. ``EmbeddingTracker`` or ``MaskIoUTracker``.
+        loss_cycle (dict, optional): The video self-supervision loss
+            (``CycleConsistencyLoss``). Without it, clip frames in a batch
+            are an error.
+        pseudo_cfg (dict): How pseudo-instances are chosen on unlabelled
+            frames: ``min_score`` (s_min, default 0.3) and ``max_instances``
+            (N, default 10), applied after the head's matrix NMS.
+        with_gt_embeddings (bool): At test time, also pool an embedding for
+            every ground-truth mask (``gt_instances.embeddings``), for the
+            embedding diagnostic. Defaults to False.
+        data_preprocessor (dict, optional): ``SOLOTrackDataPreprocessor``.
+        init_cfg (dict, optional): Initialisation config.
+    """
+
+    def __init__(self,
+                 detector: dict,
+                 tracker: Optional[dict] = None,
+                 loss_cycle: Optional[dict] = None,
+                 pseudo_cfg: dict = dict(min_score=0.3, max_instances=10),
+                 with_gt_embeddings: bool = False,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(data_preprocessor, init_cfg)
+        self.detector = MODELS.build(detector)
+        head = self.detector.mask_head
+        if not hasattr(head, 'forward_embed'):
+            raise TypeError(
+                f'SOLOTrack needs an embedding head, got '
+                f'{type(head).__name__}; use SOLOV2EmbedHead or SOLOEmbedHead')
+        self.tracker = MODELS.build(tracker) if tracker else None
+        self.loss_cycle = MODELS.build(loss_cycle) if loss_cycle else None
+        self.pseudo_cfg = dict(min_score=0.3, max_instances=10)
+        self.pseudo_cfg.update(pseudo_cfg)
+        self.with_gt_embeddings = with_gt_embeddings
+
+    @property
+    def head(self):
+        return self.detector.mask_head
+
+    # ------------------------------------------------------------ training
+    def loss(self, inputs: Tensor, data_samples: List[DetDataSample],
+             **kwargs) -> Dict[str, Tensor]:
+        """Losses of a batch of still images and unlabelled clip frames.
+
+        Args:
+            inputs (Tensor): (B, C, H, W), images first, then clip frames.
+            data_samples (list[DetDataSample]): B samples; clip frames carry
+                ``clip_index`` / ``clip_frame`` in their metainfo and no
+                ground truth.
+
+        Returns:
+            dict[str, Tensor]: SOLO's ``loss_mask``, ``loss_cls``, the
+            embedding losses, and ``loss_cycle`` when clips are present.
+        """
+        if inputs.dim() != 4:
+            raise ValueError('SOLOTrack.loss expects (B, C, H, W) inputs from '
+                             f'SOLOTrackDataPreprocessor, got {inputs.dim()}D')
+        is_clip = [s.metainfo.get('clip_index') is not None
+                   for s in data_samples]
+        x = self.detector.extract_feat(inputs)
+        losses: Dict[str, Tensor] = {}
+        img_idx = [i for i, c in enumerate(is_clip) if not c]
+        clip_idx = [i for i, c in enumerate(is_clip) if c]
+        if img_idx:
+            losses.update(
+                self.head.loss(
+                    self._select(x, img_idx),
+                    [data_samples[i] for i in img_idx]))
+        if clip_idx:
+            if self.loss_cycle is None:
+                raise RuntimeError('the batch holds unlabelled clip frames '
+                                   'but the model has no `loss_cycle`')
+            losses['loss_cycle'] = self.loss_cycle_by_feat(
+                self._select(x, clip_idx), [data_samples[i] for i in clip_idx])
+        return losses
+
+    @staticmethod
+    def _select(x: Tuple[Tensor], idx: List[int]) -> Tuple[Tensor]:
+        if len(idx) == x[0].shape[0]:
+            return x
+        index = torch.as_tensor(idx, device=x[0].device)
+        return tuple(f.index_select(0, index) for f in x)
+
+    @torch.no_grad()
+    def pseudo_instances(self, x: Tuple[Tensor],
+                         samples: List[DetDataSample]) -> List[InstanceData]:
+        """The model's own predictions on unlabelled frames, no gradient.
+
+        Matrix NMS as at inference, then ``score >= min_score``, at most
+        ``max_instances`` per frame.
+        """
+        results = self.head.predict(
+            tuple(f.detach() for f in x), samples, rescale=False)
+        min_score = self.pseudo_cfg['min_score']
+        max_num = self.pseudo_cfg['max_instances']
+        picked = []
+        for res in results:
+            keep = (res.scores >= min_score).nonzero().flatten()
+            keep = keep[res.scores[keep].argsort(descending=True)[:max_num]]
+            picked.append(res[keep])
+        return picked
+
+    def loss_cycle_by_feat(self, x: Tuple[Tensor],
+                           samples: List[DetDataSample]) -> Tensor:
+        """Cycle-consistency over pseudo-instances of each clip.
+
+        The instance selection has no gradient; the mask-pooled embeddings
+        do, so the loss reaches the embedding branch and the features that
+        feed it, never the category or mask branches.
+
+        Args:
+            x (tuple[Tensor]): L levels (B_u, C, H_l, W_l) of clip frames.
+            samples (list[DetDataSample]): B_u clip frames.
+
+        Returns:
+            Tensor: the mean loss over clips (0 with the graph kept when no
+            clip has instances in two frames).
+        """
+        pseudo = self.pseudo_instances(x, samples)
+        mlvl_embeds = self.head.forward_embed(x)
+        clips: Dict[int, List[Tuple[int, Tensor]]] = {}
+        for i, (sample, inst) in enumerate(zip(samples, pseudo)):
+            emb = self.head.pool_embeddings([e[i] for e in mlvl_embeds],
+                                            inst.masks.bool(),
+                                            sample.metainfo)
+            clips.setdefault(sample.metainfo['clip_index'], []).append(
+                (sample.metainfo['clip_frame'], emb))
+        total = sum(e.sum() for e in mlvl_embeds) * 0
+        count = 0
+        for frames in clips.values():
+            xs = [emb for _, emb in sorted(frames, key=lambda f: f[0])]
+            if len(xs) < 2 or any(len(e) == 0 for e in xs):
+                continue
+            total = total + self.loss_cycle(xs)
+            count += 1
+        return total / max(count, 1)
+
+    # ----------------------------------------------------------- inference
+    def predict(self,
+                inputs: Tensor,
+                data_samples: Union[List[TrackDataSample],
+                                    List[DetDataSample]],
+                rescale: bool = True,
+                **kwargs) -> list:
+        """Segment still images, or segment and track one video.
+
+        Args:
+            inputs (Tensor): (B, C, H, W) images, or (1, T, C, H, W) one
+                video (mmdet's VIS test loop feeds one video at a time).
+            data_samples (list): ``DetDataSample`` per image, or one
+                ``TrackDataSample`` holding T frames.
+            rescale (bool): Masks at the original image size.
+
+        Returns:
+            list: the data samples with ``pred_instances`` (masks, boxes
+            from masks, scores, labels, embeddings) and, for videos,
+            ``pred_track_instances`` (with ``instances_id``) on every frame.
+        """
+        if inputs.dim() == 4:
+            results = self.detector.predict(inputs, data_samples, rescale)
+            if self.with_gt_embeddings:
+                raise ValueError('with_gt_embeddings needs video inputs')
+            return results
+        if inputs.dim() != 5 or inputs.shape[0] != 1:
+            raise ValueError('SOLOTrack.predict takes (B, C, H, W) images or '
+                             f'one (1, T, C, H, W) video, got {inputs.shape}')
+        if self.tracker is None:
+            raise RuntimeError('video inference needs a `tracker`')
+        video = data_samples[0]
+        for t in range(len(video)):
+            frame = video[t]
+            x = self.detector.extract_feat(inputs[:, t].contiguous())
+            outs = self.head(x)
+            frame.pred_instances = self.head.predict_by_feat(
+                *outs, batch_img_metas=[frame.metainfo], rescale=rescale)[0]
+            if self.with_gt_embeddings and 'gt_instances' in frame:
+                self._add_gt_embeddings(frame, outs[-1])
+            if frame.metainfo.get('frame_id', t) == 0:
+                self.tracker.reset()
+            frame.pred_track_instances = self.tracker.track(frame)
+        return [video]
+
+    def _add_gt_embeddings(self, frame: DetDataSample,
+                           mlvl_embeds: List[Tensor]) -> None:
+        gt = frame.gt_instances
+        if 'masks' not in gt:
+            return
+        masks = gt.masks
+        if hasattr(masks, 'to_tensor'):
+            masks = masks.to_tensor(torch.bool, mlvl_embeds[0].device)
+        gt.embeddings = self.head.pool_embeddings(
+            [e[0] for e in mlvl_embeds], masks.bool(), frame.metainfo)

@@ -1,0 +1,1 @@
+# Copyright (c) mmsolotrack contributors. All rights reserved.
