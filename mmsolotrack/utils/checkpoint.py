@@ -42,9 +42,30 @@ def _numpy_globals() -> List[Any]:
     return items
 
 
+#: The only attribute lookups a checkpoint may pickle: mmengine's
+#: ``HistoryBuffer.__getstate__`` stores its statistics functions, which
+#: pickle as ``getattr(HistoryBuffer, 'min')`` and so on.
+HISTORY_BUFFER_STATISTICS = ('min', 'max', 'current', 'mean')
+
+
+def restricted_getattr(obj: Any, name: str) -> Any:
+    """Stands in for ``builtins.getattr`` while unpickling a checkpoint.
+
+    Allowing the real ``getattr`` would let a checkpoint fetch any callable
+    reachable from an allowed object (e.g. ``ndarray.tofile``); this resolves
+    only ``HistoryBuffer``'s own statistics methods.
+    """
+    from mmengine.logging import HistoryBuffer
+    if obj is HistoryBuffer and name in HISTORY_BUFFER_STATISTICS:
+        return getattr(obj, name)
+    raise pickle.UnpicklingError(
+        f'refused attribute lookup getattr({obj!r}, {name!r}) in a checkpoint;'
+        ' only HistoryBuffer statistics methods are allowed')
+
+
 def _mmengine_globals() -> List[Any]:
     from mmengine.logging import HistoryBuffer
-    return [HistoryBuffer]
+    return [HistoryBuffer, (restricted_getattr, 'builtins.getattr')]
 
 
 #: Types and callables an mmengine Runner checkpoint may hold besides tensors
@@ -74,8 +95,14 @@ class UnsafeCheckpointError(pickle.UnpicklingError):
     """A checkpoint holds a type outside the allow-list."""
 
 
+def _global_name(obj: Any) -> str:
+    if isinstance(obj, tuple):  # (object, name it stands in for)
+        return obj[1]
+    return f'{obj.__module__}.{obj.__qualname__}'
+
+
 def _unsafe_names(filename: str) -> List[str]:
-    allowed = {f'{o.__module__}.{o.__qualname__}' for o in _safe_globals()}
+    allowed = {_global_name(o) for o in _safe_globals()}
     try:
         names = torch.serialization.get_unsafe_globals_in_checkpoint(filename)
     except Exception:  # noqa: BLE001 - best effort: used for the message only
