@@ -15,8 +15,9 @@ from packaging.version import Version
 RANGES = {
     'pip': ('23.1', '25.3', 'pip >= 25.3 dropped `setup.py develop`, which '
             'mim needs for editable installs: `make install` pins it.'),
-    'setuptools': ('77.0.3', '82', 'setuptools 82 removed pkg_resources '
-                   '(used by mmengine, mim and the mmcv build).'),
+    'setuptools': ('77.0.3', '80', 'setuptools 80 made `setup.py develop` '
+                   'a PEP 660 import hook (mim then cannot find '
+                   'mmsolotrack/.mim) and 82 removed pkg_resources.'),
     'torch': ('2.1', '3', 'install a CPU build: pip install torch==2.13.0'),
     'mmengine': ('0.10.7', '0.11', ''),
     'mmcv': ('2.1.0', '2.2.0', 'mmdet 3.3 needs mmcv >= 2.0.0rc4, < 2.2.0, '

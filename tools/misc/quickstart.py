@@ -1,0 +1,153 @@
+# Copyright (c) mmsolotrack contributors. All rights reserved.
+"""The quickstart behind `make demo`.
+
+Generates SynthVIS (unless present), trains the tiny image-only SOLOTrack
+config on CPU (resuming an interrupted run), tracks the `val` videos, prints
+the YouTube-VIS metrics and writes them to ``<work-dir>/metrics.json``.
+Running it again reuses the data and the trained checkpoint; ``--fresh``
+starts over.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import shutil
+import sys
+import time
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+DEFAULT_CONFIG = osp.join(
+    REPO, 'configs', 'solotrack',
+    'solotrack_solov2-r18-tiny_fpn_1xb4-12e_synthvis.py')
+METRIC_KEYS = ('AP', 'AP50', 'AP75', 'AR1', 'AR10')
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--config', default=DEFAULT_CONFIG)
+    parser.add_argument('--data-root', default='data/synthvis')
+    parser.add_argument('--work-dir', default='work_dirs/quickstart')
+    parser.add_argument('--seed', type=int, default=0, help='SynthVIS seed')
+    parser.add_argument(
+        '--epochs', type=int, default=None,
+        help='training epochs (default: the config\'s schedule)')
+    parser.add_argument(
+        '--fresh', action='store_true',
+        help='regenerate the data and train from scratch')
+    parser.add_argument(
+        '--no-render', action='store_true',
+        help='skip the demo video and contact sheet')
+    return parser.parse_args()
+
+
+def say(msg: str) -> None:
+    print(f'\n==> {msg}', flush=True)
+
+
+def ensure_data(root: str, seed: int, fresh: bool) -> None:
+    from mmsolotrack.datasets.synthvis import SynthVISConfig, generate_synthvis
+    needed = [
+        osp.join(root, 'annotations', 'synthvis_train.json'),
+        osp.join(root, 'annotations', 'synthvis_val.json'),
+        osp.join(root, 'val', 'JPEGImages')
+    ]
+    if not fresh and all(osp.exists(p) for p in needed):
+        say(f'SynthVIS found in {root} (reusing it; --fresh regenerates)')
+        return
+    if not fresh and osp.isdir(root) and os.listdir(root) and not osp.isfile(
+            osp.join(root, 'meta.json')):
+        sys.exit(f'{root} exists but is not a SynthVIS data set; remove it '
+                 'or pass --data-root. Generate one with:\n  python -m '
+                 f'mmsolotrack.datasets.synthvis --out {root} --seed {seed}')
+    say(f'Generating SynthVIS into {root} (seed {seed})')
+    generate_synthvis(root, SynthVISConfig(seed=seed), overwrite=True)
+
+
+def point_config_at_data(cfg, root: str) -> None:
+    root = root.rstrip('/') + '/'
+    cfg.train_dataloader.dataset.data_root = root
+    for key in ('val_dataloader', 'test_dataloader'):
+        if cfg.get(key):
+            cfg[key].dataset.data_root = root
+
+
+def train(cfg, work_dir: str, fresh: bool):
+    from mmengine.runner import Runner
+    max_epochs = cfg.train_cfg.max_epochs
+    final = osp.join(work_dir, f'epoch_{max_epochs}.pth')
+    if fresh and osp.isdir(work_dir):
+        shutil.rmtree(work_dir)
+    if osp.isfile(final):
+        say(f'Trained checkpoint found: {final} (reusing it)')
+        return final
+    cfg.work_dir = work_dir
+    cfg.resume = True  # continues from the latest checkpoint if interrupted
+    cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    cfg.train_cfg.val_interval = max_epochs + 1
+    say(f'Training {osp.basename(cfg.filename)} for {max_epochs} epochs on '
+        'CPU (interrupt any time; the next run resumes)')
+    Runner.from_cfg(cfg).train()
+    return final
+
+
+def evaluate(cfg, checkpoint: str, work_dir: str) -> dict:
+    from mmengine.runner import Runner
+    cfg.work_dir = work_dir
+    cfg.load_from = checkpoint
+    cfg.resume = False
+    cfg.test_evaluator.outfile_prefix = osp.join(work_dir, 'val_results')
+    say('Tracking the val videos and computing YouTube-VIS metrics')
+    metrics = Runner.from_cfg(cfg).test()
+    return {
+        k: float(metrics[f'youtube_vis/segm_{k}'])
+        for k in METRIC_KEYS
+    }
+
+
+def main():
+    args = parse_args()
+    start = time.time()
+    import mmsolotrack  # noqa: F401
+    from mmengine.config import Config
+
+    ensure_data(args.data_root, args.seed, args.fresh)
+    cfg = Config.fromfile(args.config)
+    if args.epochs is not None:
+        cfg.train_cfg.max_epochs = args.epochs
+    point_config_at_data(cfg, args.data_root)
+    work_dir = osp.abspath(args.work_dir)
+    checkpoint = train(cfg.copy(), work_dir, args.fresh)
+    metrics = evaluate(cfg.copy(), checkpoint, work_dir)
+
+    with open(osp.join(work_dir, 'metrics.json'), 'w') as f:
+        json.dump(metrics, f, indent=2)
+    rows = '\n'.join(f'| {k:<5} | {v:6.3f} |' for k, v in metrics.items())
+    say('SynthVIS val, image-only SOLOTrack + EmbeddingTracker\n'
+        f'| metric | value  |\n|-------|--------|\n{rows}')
+    outputs = [f'metrics:    {osp.join(work_dir, "metrics.json")}',
+               f'checkpoint: {checkpoint}',
+               f'results:    {osp.join(work_dir, "val_results")}*']
+    if not args.no_render:
+        outputs += render(cfg, checkpoint, args.data_root, work_dir)
+    say('Done in {:.1f} min. Outputs:\n  '.format((time.time() - start) / 60)
+        + '\n  '.join(outputs))
+
+
+def render(cfg, checkpoint: str, data_root: str, work_dir: str) -> list:
+    """Render one tracked val video and a contact sheet (if available)."""
+    try:
+        from mmsolotrack.apis import render_tracked_video
+    except ImportError:
+        return []
+    video_dir = sorted(
+        e.path for e in os.scandir(osp.join(data_root, 'val', 'JPEGImages'))
+        if e.is_dir())[0]
+    say(f'Rendering {video_dir}')
+    mp4, sheet = render_tracked_video(cfg, checkpoint, video_dir,
+                                      osp.join(work_dir, 'demo.mp4'),
+                                      osp.join(work_dir, 'demo_sheet.png'))
+    return [f'video:      {mp4}', f'sheet:      {sheet}']
+
+
+if __name__ == '__main__':
+    main()
