@@ -114,15 +114,26 @@ class SOLOTrack(BaseMOTModel):
         return tuple(f.index_select(0, index) for f in x)
 
     @torch.no_grad()
-    def pseudo_instances(self, x: Tuple[Tensor],
+    def pseudo_instances(self, outs: tuple,
                          samples: List[DetDataSample]) -> List[InstanceData]:
         """The model's own predictions on unlabelled frames, no gradient.
 
-        Matrix NMS as at inference, then ``score >= min_score``, at most
-        ``max_instances`` per frame.
+        Args:
+            outs (tuple): The head's forward outputs for the frames.
+            samples (list[DetDataSample]): The frames.
+
+        Returns:
+            list[InstanceData]: per frame, the instances kept by matrix NMS
+            (as at inference) with ``score >= min_score``, at most
+            ``max_instances``.
         """
-        results = self.head.predict(
-            tuple(f.detach() for f in x), samples, rescale=False)
+        detached = [[o.detach() for o in out] if isinstance(out, (list,
+                                                                 tuple))
+                    else out.detach() for out in outs]
+        results = self.head.predict_by_feat(
+            *detached,
+            batch_img_metas=[s.metainfo for s in samples],
+            rescale=False)
         min_score = self.pseudo_cfg['min_score']
         max_num = self.pseudo_cfg['max_instances']
         picked = []
@@ -148,8 +159,9 @@ class SOLOTrack(BaseMOTModel):
             Tensor: the mean loss over clips (0 with the graph kept when no
             clip has instances in two frames).
         """
-        pseudo = self.pseudo_instances(x, samples)
-        mlvl_embeds = self.head.forward_embed(x)
+        outs = self.head(x)
+        pseudo = self.pseudo_instances(outs, samples)
+        mlvl_embeds = outs[-1]
         clips: Dict[int, List[Tuple[int, Tensor]]] = {}
         for i, (sample, inst) in enumerate(zip(samples, pseudo)):
             emb = self.head.pool_embeddings([e[i] for e in mlvl_embeds],
