@@ -1,5 +1,7 @@
 # Copyright (c) mmsolotrack contributors. All rights reserved.
+from .coco_ytvis import CocoYTVISDataset
 from .transforms import *  # noqa: F401,F403
+from .unlabeled_video_dataset import UnlabeledVideoDataset
 from .video_frame_dataset import VideoFrameDataset
 
-__all__ = ['VideoFrameDataset']
+__all__ = ['CocoYTVISDataset', 'VideoFrameDataset', 'UnlabeledVideoDataset']

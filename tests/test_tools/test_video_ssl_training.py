@@ -15,7 +15,7 @@ from ..conftest import REPO, SHARED_VIDEOS, have_mim, run_tool
 pytestmark = pytest.mark.skipif(not have_mim(), reason='openmim not installed')
 
 SSL = ('configs/solotrack/'
-       'solotrack_solov2-r18-tiny_fpn_1xb4-12e_synthvis-video-ssl.py')
+       'solotrack_solov2-r18-tiny_fpn_1xb6-720i_video-ssl_synthvis.py')
 IMAGE_LOSSES = ('loss_cls', 'loss_mask', 'loss_embed_instance',
                 'loss_embed_center', 'loss_embed_entropy')
 SHORT = [

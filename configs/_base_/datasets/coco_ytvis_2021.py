@@ -1,0 +1,19 @@
+# COCO train2017 relabelled with the YouTube-VIS 2021 classes
+# (CocoYTVISDataset; table in docs/coco_to_ytvis.md), tested on the
+# YouTube-VIS 2021 valid videos. As coco_ytvis_2019.py.
+#
+# Frequently modified parameters: coco_data_root
+_base_ = './ytvis_frames_2021.py'
+
+coco_data_root = 'data/coco/'
+coco_ytvis_train = dict(
+    type='CocoYTVISDataset',
+    ytvis_version='2021',
+    data_root=coco_data_root,
+    ann_file='annotations/instances_train2017.json',
+    data_prefix=dict(img='train2017/'),
+    filter_cfg=dict(filter_empty_gt=True, min_size=32),
+    pipeline=_base_.train_pipeline,
+    backend_args=_base_.backend_args)
+
+train_dataloader = dict(dataset=dict(_delete_=True, **coco_ytvis_train))

@@ -1,0 +1,444 @@
+# Copyright (c) mmsolotrack contributors. All rights reserved.
+"""Side-by-side SynthVIS benchmark: is video supervision needed to track?
+
+Trains and evaluates, on the same SynthVIS data, with the same input size
+and iteration budget, in one run:
+
+  (a) image-only contrastive embedding + EmbeddingTracker
+  (b) (a) + video self-supervision on the `unlabeled` split
+  (c) the segmenter of (a) with mask-IoU association only (MaskIoUTracker)
+  (d) mmdet's MaskTrack R-CNN trained WITH the identity labels of `train`
+
+and writes ``<work-dir>/results.{md,json}`` and two plots: YouTube-VIS
+AP/AP50/AP75/AR1/AR10, identity switches per 100 frames, training seconds
+per iteration, inference fps, the ratios pipeline / bare segmenter and
+ours / MaskTrack R-CNN (time per frame, measured in this process), and the
+tracker's time against the number of instances.
+
+    python tools/analysis_tools/benchmark_synthvis.py            # full
+    python tools/analysis_tools/benchmark_synthvis.py --quick    # smoke
+"""
+import argparse
+import copy
+import json
+import os
+import os.path as osp
+import platform
+import statistics
+import sys
+import time
+from datetime import date
+
+import numpy as np
+import torch
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CFG = osp.join(REPO, 'configs')
+CONFIGS = dict(
+    image=osp.join(CFG, 'solotrack',
+                   'solotrack_solov2-r18-tiny_fpn_1xb4-12e_synthvis.py'),
+    ssl=osp.join(CFG, 'solotrack',
+                 'solotrack_solov2-r18-tiny_fpn_1xb6-720i_video-ssl_synthvis.py'),
+    masktrack=osp.join(CFG, 'masktrack_rcnn',
+                       'masktrack-rcnn_r18-tiny_fpn_1xb4-12e_synthvis.py'),
+    bare=osp.join(CFG, 'solov2',
+                  'solov2_r18-tiny_fpn_1xb4-12e_synthvis-frames.py'))
+METHODS = {
+    'a': 'image-only embedding + EmbeddingTracker',
+    'b': '(a) + video self-supervision',
+    'c': 'same segmenter, mask-IoU association',
+    'd': 'MaskTrack R-CNN, trained with identities',
+}
+METRICS = ('AP', 'AP50', 'AP75', 'AR1', 'AR10')
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(
+        description='SynthVIS benchmark: (a) image-only, (b) + video SSL, '
+        '(c) mask-IoU association, (d) MaskTrack R-CNN')
+    parser.add_argument('--data-root', default='data/synthvis')
+    parser.add_argument('--work-dir', default='work_dirs/benchmark')
+    parser.add_argument(
+        '--iters', type=int, default=None,
+        help='training iterations per method (default: 12 epochs of the '
+        'image-only config on the labelled frames)')
+    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument(
+        '--quick', action='store_true',
+        help='tiny data and a few iterations: a smoke test, numbers are '
+        'meaningless')
+    parser.add_argument(
+        '--tracker-sizes', type=int, nargs='+', default=[10, 50, 100, 500])
+    return parser.parse_args()
+
+
+def say(msg):
+    print(f'\n==> {msg}', flush=True)
+
+
+# ------------------------------------------------------------------ data
+def ensure_data(root, seed, quick):
+    from mmsolotrack.datasets.synthvis import SynthVISConfig, generate_synthvis
+    if osp.isfile(osp.join(root, 'annotations', 'synthvis_val.json')):
+        say(f'SynthVIS found in {root}')
+        return
+    cfg = SynthVISConfig(seed=seed)
+    if quick:
+        cfg = SynthVISConfig(
+            seed=seed, num_train=2, num_unlabeled=2, num_val=1, num_frames=4)
+    say(f'Generating SynthVIS into {root}')
+    generate_synthvis(root, cfg, progress=not quick, overwrite=True)
+
+
+def load_cfg(path, data_root, work_dir, iters, seed, quick):
+    from mmengine.config import Config
+    cfg = Config.fromfile(path)
+    root = data_root.rstrip('/') + '/'
+    _set_data_root(cfg.train_dataloader.dataset, root)
+    for key in ('val_dataloader', 'test_dataloader'):
+        if cfg.get(key):
+            _set_data_root(cfg[key].dataset, root)
+    cfg.work_dir = work_dir
+    cfg.randomness = dict(seed=seed)
+    cfg.train_cfg = dict(
+        type='IterBasedTrainLoop', max_iters=iters, val_interval=10**9)
+    cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    warmup = max(1, min(50, iters // 5))
+    cfg.param_scheduler = [
+        dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0,
+             end=warmup),
+        dict(type='MultiStepLR', by_epoch=False, begin=0, end=iters,
+             milestones=[int(iters * 0.75), int(iters * 0.92)], gamma=0.1)
+    ]
+    cfg.default_hooks.checkpoint = dict(
+        type='CheckpointHook', by_epoch=False, interval=iters,
+        max_keep_ckpts=1)
+    cfg.default_hooks.logger = dict(
+        type='LoggerHook', interval=1 if quick else 20)
+    cfg.log_processor = dict(type='LogProcessor', by_epoch=False,
+                             window_size=20)
+    return cfg
+
+
+def _set_data_root(ds, root):
+    if ds.get('type') in ('ConcatDataset', 'mmengine.ConcatDataset'):
+        for sub in ds.datasets:
+            _set_data_root(sub, root)
+    else:
+        ds.data_root = root
+
+
+# ------------------------------------------------------------- training
+def train(cfg, name):
+    from mmengine.runner import Runner
+    final = osp.join(cfg.work_dir, f'iter_{cfg.train_cfg.max_iters}.pth')
+    stats_file = osp.join(cfg.work_dir, 'train_stats.json')
+    if osp.isfile(final) and osp.isfile(stats_file):
+        say(f'{name}: reusing {final}')
+        with open(stats_file) as f:
+            return final, json.load(f)['sec_per_iter']
+    say(f'{name}: training {cfg.train_cfg.max_iters} iterations')
+    cfg.resume = True
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    times = runner.message_hub.get_scalar('train/time').data[0]
+    sec = float(np.median(times[1:] if len(times) > 1 else times))
+    with open(stats_file, 'w') as f:
+        json.dump(dict(sec_per_iter=sec), f)
+    return final, sec
+
+
+def evaluate(cfg, checkpoint, tracker=None):
+    """Run the VIS test loop; returns metrics and whole-pipeline fps."""
+    from mmengine.runner import Runner
+    cfg = copy.deepcopy(cfg)
+    cfg.load_from = checkpoint
+    cfg.resume = False
+    if tracker is not None:
+        cfg.model.tracker = tracker
+    evaluators = cfg.test_evaluator if isinstance(cfg.test_evaluator,
+                                                  list) else [
+                                                      cfg.test_evaluator
+                                                  ]
+    cfg.test_evaluator = list(evaluators) + [dict(type='IDSwitchMetric')]
+    if 'mmdet' in str(cfg.get('default_scope')):
+        cfg.test_evaluator[-1]['type'] = 'mmsolotrack.IDSwitchMetric'
+    runner = Runner.from_cfg(cfg)
+    frames = sum(
+        runner.test_dataloader.dataset.get_data_info(i)['video_length']
+        for i in range(len(runner.test_dataloader.dataset)))
+    start = time.perf_counter()
+    metrics = runner.test()
+    elapsed = time.perf_counter() - start
+    out = {k: float(metrics[f'youtube_vis/segm_{k}']) for k in METRICS}
+    out['idsw_per_100_frames'] = float(metrics['track/idsw_per_100_frames'])
+    out['fps'] = frames / elapsed
+    return out
+
+
+# -------------------------------------------------------- speed, same run
+def time_per_frame(models, frames, repeat=3):
+    """Median seconds per frame of each model on the same preprocessed
+    frames, interleaved so that machine noise hits all alike."""
+    timings = {name: [] for name in models}
+    for _ in range(repeat):
+        for name, fn in models.items():
+            start = time.perf_counter()
+            with torch.no_grad():
+                for frame in frames:
+                    fn(frame)
+            timings[name].append((time.perf_counter() - start) / len(frames))
+    return {name: statistics.median(t) for name, t in timings.items()}
+
+
+def speed_table(cfgs, checkpoints, data_root, num_frames):
+    """Seconds per frame: SOLOTrack pipeline, bare SOLOv2, MaskTrack R-CNN."""
+    from mmengine.dataset import pseudo_collate
+    from mmengine.registry import init_default_scope
+    from mmengine.runner import load_checkpoint
+
+    from mmsolotrack.registry import DATASETS, MODELS
+
+    init_default_scope('mmsolotrack')
+    video_ds = DATASETS.build(cfgs['image'].test_dataloader.dataset)
+    video = pseudo_collate([video_ds[0]])
+
+    def build(cfg, ckpt=None):
+        model = MODELS.build(cfg.model)
+        if ckpt:
+            load_checkpoint(model, ckpt, map_location='cpu', logger='silent')
+        return model.eval()
+
+    ours = build(cfgs['image'], checkpoints['a'])
+    bare = build(cfgs['bare'])  # speed only: random weights are fine
+    init_default_scope('mmdet')
+    masktrack = build(cfgs['masktrack'], checkpoints['d'])
+    init_default_scope('mmsolotrack')
+
+    data = ours.data_preprocessor(video, False)
+    inputs, sample = data['inputs'], data['data_samples'][0]
+    length = min(num_frames, inputs.shape[1])
+    frames = [(inputs[:, t:t + 1], sample[t]) for t in range(length)]
+    mt_data = masktrack.data_preprocessor(video, False)
+
+    def run_ours(frame):
+        from mmdet.structures import TrackDataSample
+        clip = TrackDataSample()
+        clip.video_data_samples = [frame[1]]
+        ours.predict(frame[0], [clip])
+
+    def run_bare(frame):
+        bare.predict(frame[0][:, 0], [frame[1]])
+
+    mt_frames = iter(range(length))
+
+    def run_masktrack(frame):
+        from mmdet.structures import TrackDataSample
+        t = next(mt_frames_cycle)
+        clip = TrackDataSample()
+        clip.video_data_samples = [mt_data['data_samples'][0][t]]
+        masktrack.predict(mt_data['inputs'][:, t:t + 1], [clip])
+
+    import itertools
+    mt_frames_cycle = itertools.cycle(mt_frames)
+    return time_per_frame(
+        dict(pipeline=run_ours, bare=run_bare, masktrack=run_masktrack),
+        frames)
+
+
+def tracker_scaling(sizes, dims=64, size=(160, 256), frames=5):
+    """Seconds per frame of EmbeddingTracker.track vs number of instances."""
+    from mmdet.structures import DetDataSample
+    from mmengine.structures import InstanceData
+
+    from mmsolotrack.registry import MODELS
+    tracker = MODELS.build(dict(type='EmbeddingTracker', max_per_frame=10**6))
+    out = {}
+    rng = torch.Generator().manual_seed(0)
+    for n in sizes:
+        embeds = torch.nn.functional.normalize(
+            torch.randn(n, dims, generator=rng), dim=1)
+        masks = torch.zeros(n, *size, dtype=torch.bool)
+        ys = torch.randint(0, size[0] - 8, (n, ), generator=rng)
+        xs = torch.randint(0, size[1] - 8, (n, ), generator=rng)
+        for i in range(n):
+            masks[i, ys[i]:ys[i] + 8, xs[i]:xs[i] + 8] = True
+        tracker.reset()
+        times = []
+        for t in range(frames):
+            sample = DetDataSample(metainfo=dict(frame_id=t))
+            inst = InstanceData()
+            inst.masks = masks
+            inst.bboxes = torch.zeros(n, 4)
+            inst.scores = torch.ones(n)
+            inst.labels = torch.zeros(n, dtype=torch.long)
+            inst.embeddings = embeds
+            sample.pred_instances = inst
+            start = time.perf_counter()
+            tracker.track(sample)
+            times.append(time.perf_counter() - start)
+        out[n] = statistics.median(times[1:])
+    return out
+
+
+# --------------------------------------------------------------- report
+def plot(results, scaling, work_dir):
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    paths = []
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    keys = list(results)
+    ax.bar(keys, [results[k]['AP'] for k in keys], color='#4477aa')
+    ax.set_ylabel('YouTube-VIS AP (SynthVIS val)')
+    ax.set_xticks(range(len(keys)))
+    ax.set_xticklabels([f'({k})' for k in keys])
+    ax.set_title('AP per method')
+    fig.tight_layout()
+    paths.append(osp.join(work_dir, 'ap_per_method.png'))
+    fig.savefig(paths[-1], dpi=100)
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    sizes = sorted(scaling)
+    ax.plot(sizes, [scaling[n] * 1000 for n in sizes], 'o-')
+    ax.set_xlabel('instances per frame')
+    ax.set_ylabel('tracker ms / frame')
+    ax.set_xscale('log')
+    ax.set_yscale('log')
+    ax.set_title('EmbeddingTracker time vs instances')
+    fig.tight_layout()
+    paths.append(osp.join(work_dir, 'tracker_scaling.png'))
+    fig.savefig(paths[-1], dpi=100)
+    plt.close('all')
+    return paths
+
+
+def write_report(report, work_dir):
+    res, speed = report['results'], report['speed']
+    lines = [
+        '# SynthVIS benchmark', '',
+        f"Command: `{report['command']}`  ",
+        f"Machine: {report['machine']}  ", f"Date: {report['date']}  ",
+        f"Training budget: {report['iters']} iterations per method, "
+        f"batch of {report['batch_size']} images, "
+        f"input {report['input_size']}.", '',
+        '| method | AP | AP50 | AP75 | AR1 | AR10 | IDSW/100 frames | '
+        'train s/iter | fps (whole pipeline) |',
+        '|---|---|---|---|---|---|---|---|---|'
+    ]
+    for key, row in res.items():
+        lines.append(
+            f'| ({key}) {METHODS[key]} | ' +
+            ' | '.join(f'{row[m]:.3f}' for m in METRICS) +
+            f" | {row['idsw_per_100_frames']:.2f} | "
+            f"{row.get('sec_per_iter', float('nan')):.2f} | "
+            f"{row['fps']:.2f} |")
+    lines += [
+        '', '| speed, same process (s/frame) | value |', '|---|---|',
+        f"| SOLOTrack pipeline (segmenter + embedding + tracker) | "
+        f"{speed['pipeline']:.4f} |",
+        f"| bare SOLOv2 segmenter (no embedding, no tracker) | "
+        f"{speed['bare']:.4f} |",
+        f"| MaskTrack R-CNN | {speed['masktrack']:.4f} |",
+        f"| ratio pipeline / bare segmenter | "
+        f"{speed['pipeline'] / speed['bare']:.2f} |",
+        f"| ratio ours / MaskTrack R-CNN | "
+        f"{speed['pipeline'] / speed['masktrack']:.2f} |", '',
+        '| instances per frame | tracker ms / frame |', '|---|---|'
+    ]
+    for n, sec in report['tracker_scaling'].items():
+        lines.append(f'| {n} | {sec * 1000:.2f} |')
+    lines += ['', report['gpu_note'], '']
+    path = osp.join(work_dir, 'results.md')
+    with open(path, 'w') as f:
+        f.write('\n'.join(lines))
+    with open(osp.join(work_dir, 'results.json'), 'w') as f:
+        json.dump(report, f, indent=2)
+    return path
+
+
+def main():
+    args = parse_args()
+    import mmsolotrack  # noqa: F401
+    from mmengine.registry import init_default_scope
+    work_dir = osp.abspath(args.work_dir)
+    os.makedirs(work_dir, exist_ok=True)
+    data_root = args.data_root
+    if args.quick and args.data_root == 'data/synthvis':
+        data_root = osp.join(work_dir, 'synthvis_quick')
+    ensure_data(data_root, args.seed, args.quick)
+
+    iters = args.iters or (3 if args.quick else None)
+    cfgs = {}
+    if iters is None:
+        from mmengine.config import Config
+        image_cfg = Config.fromfile(CONFIGS['image'])
+        with open(osp.join(data_root, 'annotations',
+                           'synthvis_train.json')) as f:
+            num_imgs = len({a['image_id'] for a in json.load(f)['annotations']})
+        iters = image_cfg.train_cfg.max_epochs * (
+            num_imgs // image_cfg.train_dataloader.batch_size)
+    for key in ('image', 'ssl', 'masktrack', 'bare'):
+        cfgs[key] = load_cfg(CONFIGS[key], data_root,
+                             osp.join(work_dir, key), iters, args.seed,
+                             args.quick)
+    # test-time data (the video configs)
+    for key in ('image', 'ssl', 'masktrack'):
+        src = __import__('mmengine').config.Config.fromfile(CONFIGS[key])
+        for k in ('test_dataloader', 'test_evaluator', 'test_cfg'):
+            cfgs[key][k] = src[k]
+        _set_data_root(cfgs[key].test_dataloader.dataset,
+                       data_root.rstrip('/') + '/')
+        cfgs[key].test_evaluator.outfile_prefix = osp.join(
+            work_dir, key, 'val_results')
+
+    results, checkpoints, sec = {}, {}, {}
+    init_default_scope('mmsolotrack')
+    checkpoints['a'], sec['a'] = train(cfgs['image'], '(a)')
+    checkpoints['b'], sec['b'] = train(cfgs['ssl'], '(b)')
+    init_default_scope('mmdet')
+    checkpoints['d'], sec['d'] = train(cfgs['masktrack'], '(d)')
+    init_default_scope('mmsolotrack')
+
+    say('Evaluating')
+    results['a'] = evaluate(cfgs['image'], checkpoints['a'])
+    results['b'] = evaluate(cfgs['ssl'], checkpoints['b'])
+    iou_tracker = dict(cfgs['image'].model.tracker)
+    iou_tracker['type'] = 'MaskIoUTracker'
+    results['c'] = evaluate(cfgs['image'], checkpoints['a'], iou_tracker)
+    init_default_scope('mmdet')
+    results['d'] = evaluate(cfgs['masktrack'], checkpoints['d'])
+    init_default_scope('mmsolotrack')
+    for key, s in (('a', sec['a']), ('b', sec['b']), ('c', sec['a']),
+                   ('d', sec['d'])):
+        results[key]['sec_per_iter'] = s
+
+    say('Timing (same process, interleaved)')
+    speed = speed_table(cfgs, checkpoints, data_root,
+                        num_frames=4 if args.quick else 10)
+    scaling = tracker_scaling(args.tracker_sizes)
+    gpu_note = ('GPU figures: not measured (no CUDA device in this run).'
+                if not torch.cuda.is_available() else
+                'GPU figures: see tools/analysis_tools/benchmark.py output.')
+    report = dict(
+        command=' '.join(['python'] + sys.argv),
+        machine=f'{platform.processor() or platform.machine()}, '
+        f'{os.cpu_count()} cores, torch {torch.__version__}',
+        date=str(date.today()),
+        iters=iters,
+        batch_size=cfgs['image'].train_dataloader.batch_size,
+        input_size='160 x 256',
+        quick=args.quick,
+        results=results,
+        speed=speed,
+        tracker_scaling={str(k): v for k, v in scaling.items()},
+        gpu_note=gpu_note)
+    md = write_report(report, work_dir)
+    plots = plot(results, scaling, work_dir)
+    with open(md) as f:
+        print('\n' + f.read())
+    say('Wrote ' + ', '.join([md, osp.join(work_dir, 'results.json')] +
+                             plots))
+
+
+if __name__ == '__main__':
+    main()
