@@ -1,0 +1,291 @@
+# Copyright (c) mmsolotrack contributors. All rights reserved.
+"""Build a model for inference and track instances in a stream of frames.
+
+A video is fed one frame at a time (inputs (1, T=1, C, H, W), ``frame_id``
+0, 1, 2, ...): the model's tracker resets at frame 0 only and keeps its
+bounded state between calls, and nothing is kept per frame here, so memory
+does not grow with the length of the video.
+"""
+import copy
+import logging
+import os.path as osp
+from pathlib import Path
+from typing import Iterable, Iterator, List, Optional, Union
+
+import numpy as np
+import torch
+from mmdet.structures import DetDataSample
+from mmengine.config import Config
+from mmengine.dataset import Compose
+from mmengine.logging import print_log
+from mmengine.registry import DefaultScope
+from mmengine.runner import load_checkpoint
+from torch import nn
+
+from mmsolotrack.registry import DATASETS, MODELS
+
+__all__ = [
+    'VideoInferencer', 'build_video_test_pipeline', 'inference_video',
+    'init_model'
+]
+
+DEFAULT_SCOPE = 'mmsolotrack'
+NDARRAY_LOADER = 'mmdet.LoadImageFromNDArray'
+
+
+def _load_config(config: Union[str, Path, Config],
+                 cfg_options: Optional[dict]) -> Config:
+    if isinstance(config, (str, Path)):
+        if not osp.isfile(config):
+            raise FileNotFoundError(f'config file {config} does not exist')
+        cfg = Config.fromfile(str(config))
+    elif isinstance(config, Config):
+        cfg = copy.deepcopy(config)
+    else:
+        raise TypeError('config must be a file name or an mmengine Config, '
+                        f'got {type(config).__name__}')
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    if 'model' not in cfg:
+        raise KeyError(f'config {getattr(cfg, "filename", None) or config} '
+                       'has no `model`')
+    return cfg
+
+
+def _test_dataset_cfg(cfg: Config) -> Optional[dict]:
+    """The innermost test dataset config (through dataset wrappers)."""
+    dataloader = cfg.get('test_dataloader') or cfg.get('val_dataloader')
+    dataset = dataloader.get('dataset') if dataloader else None
+    while dataset is not None and 'pipeline' not in dataset and isinstance(
+            dataset.get('dataset'), dict):
+        dataset = dataset['dataset']
+    return dataset
+
+
+def _dataset_meta_from_config(cfg: Config) -> dict:
+    """``classes`` (and ``palette``) of the config's test data set."""
+    dataset = _test_dataset_cfg(cfg)
+    if dataset is None:
+        return {}
+    metainfo = dataset.get('metainfo')
+    if metainfo and 'classes' in metainfo:
+        return {k: copy.deepcopy(v) for k, v in metainfo.items()}
+    dataset_cls = dataset.get('type')
+    if isinstance(dataset_cls, str):
+        with DefaultScope.overwrite_default_scope(
+                cfg.get('default_scope', DEFAULT_SCOPE)):
+            dataset_cls = DATASETS.get(dataset_cls)
+    metainfo = getattr(dataset_cls, 'METAINFO', None) or {}
+    return dict(metainfo) if 'classes' in metainfo else {}
+
+
+def init_model(config: Union[str, Path, Config],
+               checkpoint: Optional[str] = None,
+               device: str = 'cpu',
+               cfg_options: Optional[dict] = None) -> nn.Module:
+    """Build a model from a config and load its weights for inference.
+
+    Modules are built in the config's ``default_scope`` (``mmsolotrack``).
+    The checkpoint goes through mmengine's ``load_checkpoint``, i.e. through
+    mmsolotrack's ``weights_only=True`` allow-list loader: a checkpoint
+    holding other pickled types raises
+    :class:`mmsolotrack.utils.checkpoint.UnsafeCheckpointError`. The
+    backbone's ``init_cfg`` (e.g. ImageNet weights) is not applied; without a
+    checkpoint the weights are random.
+
+    Args:
+        config (str | Path | Config): Config file or object (not modified).
+        checkpoint (str, optional): Checkpoint file. Defaults to None.
+        device (str): Device to run on, e.g. 'cpu', 'cuda', 'cuda:1'.
+            Defaults to 'cpu'.
+        cfg_options (dict, optional): Overrides merged into the config,
+            e.g. ``{'model.tracker.match_thr': 0.6}``.
+
+    Returns:
+        nn.Module: The model in eval mode on ``device``, with ``cfg`` (the
+        merged config) and ``dataset_meta`` (``classes`` and, if known,
+        ``palette``; from the checkpoint's ``meta.dataset_meta``, else from
+        the config's test data set, else empty).
+    """
+    if str(device).startswith('cuda') and not torch.cuda.is_available():
+        raise RuntimeError(f'device {device!r} requested but CUDA is not '
+                           'available in this torch build; use "cpu"')
+    cfg = _load_config(config, cfg_options)
+    with DefaultScope.overwrite_default_scope(
+            cfg.get('default_scope', DEFAULT_SCOPE)):
+        model = MODELS.build(cfg.model)
+
+    dataset_meta = {}
+    if checkpoint is not None:
+        if '://' not in str(checkpoint) and not osp.isfile(checkpoint):
+            raise FileNotFoundError(
+                f'checkpoint file {checkpoint} does not exist')
+        ckpt = load_checkpoint(model, str(checkpoint), map_location='cpu')
+        meta = ckpt.get('meta', {}) if isinstance(ckpt, dict) else {}
+        dataset_meta = dict(meta.get('dataset_meta') or {})
+        if 'CLASSES' in dataset_meta:  # mmdet 2.x checkpoints
+            dataset_meta.setdefault('classes', dataset_meta.pop('CLASSES'))
+    else:
+        print_log(
+            'init_model: no checkpoint given, the model has random weights',
+            logger='current')
+    if 'classes' not in dataset_meta:
+        dataset_meta = {**_dataset_meta_from_config(cfg), **dataset_meta}
+    if 'classes' not in dataset_meta:
+        print_log(
+            'init_model: class names are unknown (neither the '
+            'checkpoint meta nor the config test data set has them)',
+            logger='current',
+            level=logging.WARNING)
+    model.dataset_meta = dataset_meta
+    model.cfg = cfg
+    model.to(device)
+    model.eval()
+    return model
+
+
+def _type_name(transform: dict) -> str:
+    kind = transform.get('type', '')
+    name = kind if isinstance(kind, str) else getattr(kind, '__name__', '')
+    return name.split('.')[-1]
+
+
+def build_video_test_pipeline(cfg: Config) -> List[dict]:
+    """The config's video test pipeline, reading frames from arrays.
+
+    Inside ``TransformBroadcaster`` the file loader becomes
+    ``mmdet.LoadImageFromNDArray`` and every annotation loader is dropped;
+    the other transforms (resize, ``PackTrackInputs``) are kept as they are.
+
+    Args:
+        cfg (Config): A config whose ``test_dataloader.dataset.pipeline`` is
+            a video pipeline (``mmdet.TransformBroadcaster`` +
+            ``mmdet.PackTrackInputs``), as mmdet's VIS configs have.
+
+    Returns:
+        list[dict]: The transform configs.
+    """
+    dataset = _test_dataset_cfg(cfg)
+    pipeline = copy.deepcopy(dataset.get('pipeline')) if dataset else None
+    if not pipeline:
+        raise KeyError('the config has no test_dataloader.dataset.pipeline '
+                       'to build the inference pipeline from')
+    names = [_type_name(t) for t in pipeline]
+    if 'TransformBroadcaster' not in names or 'PackTrackInputs' not in names:
+        raise ValueError(
+            'video inference needs a video test pipeline '
+            '(mmdet.TransformBroadcaster + mmdet.PackTrackInputs), the '
+            f'config test pipeline is {names}')
+    out = []
+    for transform in pipeline:
+        name = _type_name(transform)
+        if 'Annotations' in name:
+            continue
+        if name == 'TransformBroadcaster':
+            inner = [
+                t for t in transform['transforms']
+                if 'Annotations' not in _type_name(t)
+            ]
+            loader = dict(type=NDARRAY_LOADER)
+            loaders = [
+                i for i, t in enumerate(inner)
+                if _type_name(t).startswith('LoadImageFrom')
+            ]
+            if loaders:
+                loader['to_float32'] = inner[loaders[0]].get(
+                    'to_float32', False)
+                inner = [t for i, t in enumerate(inner) if i not in loaders]
+            transform['transforms'] = [loader] + inner
+        out.append(transform)
+    return out
+
+
+class VideoInferencer:
+    """Segment and track a video fed one frame at a time.
+
+    Each call runs one frame through the test pipeline, the data
+    preprocessor and the model (inputs (1, 1, C, H, W)); ``frame_id`` counts
+    from 0, so the model's tracker resets at the first frame only. Call
+    :meth:`reset` before feeding another video.
+
+    Args:
+        model (nn.Module): A video model from :func:`init_model` (with
+            ``cfg`` and a tracker).
+    """
+
+    def __init__(self, model: nn.Module) -> None:
+        if not hasattr(model, 'cfg'):
+            raise AttributeError('VideoInferencer needs a model from '
+                                 'init_model (it reads model.cfg)')
+        self.model = model
+        with DefaultScope.overwrite_default_scope(
+                model.cfg.get('default_scope', DEFAULT_SCOPE)):
+            self.pipeline = Compose(build_video_test_pipeline(model.cfg))
+        self.frame_id = 0
+
+    def reset(self) -> None:
+        """Start a new video: the next frame is frame 0."""
+        self.frame_id = 0
+
+    def preprocess(self, frame: np.ndarray, frame_id: int) -> dict:
+        """Test pipeline and data preprocessor for one frame.
+
+        Args:
+            frame (np.ndarray): (H, W, 3) BGR image.
+            frame_id (int): Index of the frame in its video.
+
+        Returns:
+            dict: ``inputs`` (1, 1, C, H', W') on the model's device and
+            ``data_samples`` (one ``TrackDataSample`` of one frame).
+        """
+        if not isinstance(frame, np.ndarray) or frame.ndim != 3 or \
+                frame.shape[2] != 3:
+            raise ValueError(
+                f'frame {frame_id}: expected an (H, W, 3) BGR image array, '
+                f'got {type(frame).__name__} of shape '
+                f'{getattr(frame, "shape", None)}')
+        packed = self.pipeline(
+            dict(img=[frame], frame_id=[frame_id], img_id=[frame_id]))
+        batch = dict(inputs=[packed['inputs']],
+                     data_samples=[packed['data_samples']])
+        return self.model.data_preprocessor(batch, False)
+
+    @torch.no_grad()
+    def __call__(self, frame: np.ndarray) -> DetDataSample:
+        """Segment and track the next frame.
+
+        Args:
+            frame (np.ndarray): (H, W, 3) BGR image (uint8 as OpenCV reads).
+
+        Returns:
+            DetDataSample: The frame with ``pred_instances`` and
+            ``pred_track_instances`` (``masks`` (K, H, W) bool at the frame's
+            size, ``bboxes`` (K, 4), ``scores`` (K,), ``labels`` (K,),
+            ``instances_id`` (K,) long).
+        """
+        data = self.preprocess(frame, self.frame_id)
+        video = self.model(**data, mode='predict')[0]
+        self.frame_id += 1
+        return video[0]
+
+
+def inference_video(model: nn.Module,
+                    frames: Iterable[np.ndarray]) -> Iterator[DetDataSample]:
+    """Segment and track a video, one frame at a time.
+
+    A generator: frame t is decoded (by ``frames``), processed and yielded
+    before frame t + 1 is read, and no per-frame result is kept, so any
+    length of video runs in constant memory.
+
+    Args:
+        model (nn.Module): A video model from :func:`init_model`.
+        frames (Iterable[np.ndarray]): (H, W, 3) BGR frames of ONE video,
+            e.g. :func:`read_video_frames`.
+
+    Yields:
+        DetDataSample: Each frame's result (see :class:`VideoInferencer`),
+        ``metainfo['frame_id']`` 0, 1, 2, ...
+    """
+    inferencer = VideoInferencer(model)
+    for frame in frames:
+        yield inferencer(frame)

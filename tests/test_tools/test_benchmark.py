@@ -1,0 +1,52 @@
+# Copyright (c) mmsolotrack contributors. All rights reserved.
+"""tools/analysis_tools/benchmark.py runs and prints its table."""
+import os.path as osp
+import re
+import sys
+
+from ..conftest import REPO, run_tool
+
+BENCHMARK = osp.join(REPO, 'tools', 'analysis_tools', 'benchmark.py')
+CONFIG = osp.join(
+    REPO,
+    'configs/solotrack/solotrack_solov2-r18-tiny_fpn_1xb4-12e_synthvis.py')
+PART_ROWS = ('preprocess', 'backbone + neck + heads', 'post-processing',
+             'tracker', 'other')
+
+
+def test_benchmark_random_frames(tmp_path):
+    proc = run_tool([
+        sys.executable, BENCHMARK, CONFIG, '--shape', '96', '160',
+        '--num-frames', '3', '--warmup', '1', '--repeat', '1'
+    ],
+                    cwd=tmp_path)
+    out = proc.stdout
+    assert 'random weights' in out
+    assert '160x96' in out
+    rows = {}
+    for line in out.splitlines():
+        cells = [c.strip() for c in line.strip().strip('|').split('|')]
+        if len(cells) == 4 and cells[3].endswith('%'):
+            rows[cells[0]] = (float(cells[1]), float(cells[3][:-1]))
+    labels = list(rows)
+    for part in PART_ROWS:
+        assert any(label.startswith(part) for label in labels), labels
+    assert rows['whole pipeline'][1] == 100.0
+    # the parts and the remainder split the frame time of the same runs
+    shares = [
+        share for label, (_, share) in rows.items()
+        if label != 'whole pipeline'
+    ]
+    assert abs(sum(shares) - 100.0) < 0.5
+    parts_ms = sum(ms for label, (ms, _) in rows.items()
+                   if label != 'whole pipeline')
+    assert abs(parts_ms - rows['whole pipeline'][0]) < 0.5
+    assert re.search(r'instances per frame: [\d.]+ after NMS', out)
+
+
+def test_benchmark_needs_a_source(tmp_path):
+    proc = run_tool([sys.executable, BENCHMARK, CONFIG],
+                    cwd=tmp_path,
+                    check=False)
+    assert proc.returncode == 2
+    assert 'one of the arguments --video --shape is required' in proc.stdout
