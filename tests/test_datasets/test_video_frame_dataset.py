@@ -1,0 +1,75 @@
+# Copyright (c) mmsolotrack contributors. All rights reserved.
+"""Frames of annotated videos as independent images, without identities."""
+import json
+import os.path as osp
+import shutil
+
+import pytest
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+from mmsolotrack.registry import DATASETS
+
+from ..conftest import REPO
+
+CONFIGS = [
+    'configs/solov2/solov2_r18-tiny_fpn_1xb4-12e_synthvis-frames.py',
+    'configs/solotrack/solotrack_solov2-r18-tiny_fpn_1xb4-12e_synthvis.py',
+]
+
+
+def _train_dataset(config, synthvis_root, **overrides):
+    init_default_scope('mmsolotrack')
+    cfg = Config.fromfile(osp.join(REPO, config))
+    ds_cfg = cfg.train_dataloader.dataset
+    ds_cfg.data_root = synthvis_root + '/'
+    ds_cfg.update(overrides)
+    return DATASETS.build(ds_cfg)
+
+
+@pytest.mark.parametrize('config', CONFIGS)
+def test_image_pipelines_never_pack_identities(config, synthvis_root):
+    dataset = _train_dataset(config, synthvis_root)
+    with open(osp.join(synthvis_root, 'annotations',
+                       'synthvis_train.json')) as f:
+        cocovid = json.load(f)
+    with_anns = {a['image_id'] for a in cocovid['annotations']}
+    assert len(dataset) == len(with_anns)  # empty frames are filtered
+    assert dataset.metainfo['classes'] == tuple(
+        c['name'] for c in sorted(cocovid['categories'], key=lambda c: c['id']))
+    for i in range(len(dataset)):
+        info = dataset.get_data_info(i)
+        assert all('instance_id' not in inst for inst in info['instances'])
+    for i in range(0, len(dataset), 5):
+        sample = dataset[i]['data_samples']
+        assert 'instances_ids' not in sample.gt_instances
+        assert 'instances_id' not in sample.gt_instances
+        assert len(sample.gt_instances) > 0
+        assert sample.gt_instances.masks.masks.shape[1:] == \
+            tuple(sample.metainfo['img_shape'])
+
+
+def test_missing_keys_name_the_file(synthvis_root, tmp_path):
+    bad = tmp_path / 'bad.json'
+    bad.write_text(json.dumps({'images': [], 'categories': []}))
+    with pytest.raises(KeyError, match=r'bad\.json.*annotations'):
+        _train_dataset(CONFIGS[0], synthvis_root, ann_file=str(bad))
+
+
+def test_missing_and_corrupt_images_name_the_file(synthvis_root, tmp_path):
+    root = tmp_path / 'synthvis'
+    shutil.copytree(osp.join(synthvis_root, 'annotations'),
+                    root / 'annotations')
+    shutil.copytree(osp.join(synthvis_root, 'train'), root / 'train')
+    dataset = _train_dataset(CONFIGS[0], str(root), serialize_data=False)
+    first = dataset.get_data_info(0)['img_path']
+    second = dataset.get_data_info(1)['img_path']
+    with open(second, 'wb') as f:
+        f.write(b'\xff\xd8\xff this is not a jpeg')
+    osp.exists(first) and __import__('os').remove(first)
+    with pytest.raises(Exception) as err:
+        dataset.prepare_data(0)
+    assert osp.basename(first) in str(err.value)
+    with pytest.raises(Exception) as err:
+        dataset.prepare_data(1)
+    assert osp.basename(second) in str(err.value)
