@@ -19,6 +19,11 @@ TINY_SYNTHVIS = dict(
     seed=0, num_train=4, num_unlabeled=2, num_val=2, num_frames=6)
 
 
+def pytest_configure(config):
+    config.addinivalue_line('markers',
+                            'slow: full-size (R50/R101) backbone configs')
+
+
 @pytest.fixture(scope='session')
 def synthvis_root(tmp_path_factory):
     """A tiny SynthVIS data set generated once per session."""

@@ -29,7 +29,7 @@ def _train_dataset(config, synthvis_root, **overrides):
 
 @pytest.mark.parametrize('config', CONFIGS)
 def test_image_pipelines_never_pack_identities(config, synthvis_root):
-    dataset = _train_dataset(config, synthvis_root)
+    dataset = _train_dataset(config, synthvis_root, frame_interval=1)
     with open(osp.join(synthvis_root, 'annotations',
                        'synthvis_train.json')) as f:
         cocovid = json.load(f)
@@ -47,6 +47,20 @@ def test_image_pipelines_never_pack_identities(config, synthvis_root):
         assert len(sample.gt_instances) > 0
         assert sample.gt_instances.masks.masks.shape[1:] == \
             tuple(sample.metainfo['img_shape'])
+
+
+def test_frame_interval_keeps_every_kth_frame(synthvis_root):
+    with open(osp.join(synthvis_root, 'annotations',
+                       'synthvis_train.json')) as f:
+        cocovid = json.load(f)
+    with_anns = {a['image_id'] for a in cocovid['annotations']}
+    ids = sorted(img['id'] for img in cocovid['images'])
+    expected = [i for i in ids[::2] if i in with_anns]
+    dataset = _train_dataset(CONFIGS[0], synthvis_root, frame_interval=2)
+    assert [dataset.get_data_info(i)['img_id']
+            for i in range(len(dataset))] == expected
+    with pytest.raises(ValueError, match='frame_interval'):
+        _train_dataset(CONFIGS[0], synthvis_root, frame_interval=0)
 
 
 def test_missing_keys_name_the_file(synthvis_root, tmp_path):

@@ -20,6 +20,7 @@ def test_dist_train_and_test_two_cpu_processes(workdir):
         'bash',
         osp.join(REPO, 'tools', 'dist_train.sh'), SOLOV2, '2', '--work-dir',
         str(work), '--cfg-options', 'train_cfg.max_epochs=1',
+        'train_dataloader.dataset.frame_interval=1',
         'train_dataloader.batch_size=2', 'default_hooks.logger.interval=1',
         'val_cfg=None', 'val_dataloader=None', 'val_evaluator=None'
     ],

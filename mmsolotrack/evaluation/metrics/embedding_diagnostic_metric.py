@@ -94,6 +94,8 @@ class EmbeddingDiagnosticMetric(BaseMetric):
                     raise KeyError('EmbeddingDiagnosticMetric needs '
                                    'gt_instances.instances_ids (a video '
                                    'dataset with identities)')
+                if len(emb) == 0:  # no instance visible in this frame
+                    continue
                 embeds.append(emb.reshape(len(emb), -1))
                 ids.append(_to_numpy(inst_ids).reshape(-1))
                 frame_idx.append(np.full(len(emb), t))
