@@ -160,9 +160,11 @@ def evaluate(cfg, checkpoint, tracker=None):
                                                   list) else [
                                                       cfg.test_evaluator
                                                   ]
-    cfg.test_evaluator = list(evaluators) + [dict(type='IDSwitchMetric')]
-    if 'mmdet' in str(cfg.get('default_scope')):
-        cfg.test_evaluator[-1]['type'] = 'mmsolotrack.IDSwitchMetric'
+    if not any('IDSwitchMetric' in e['type'] for e in evaluators):
+        evaluators = list(evaluators) + [
+            dict(type='mmsolotrack.IDSwitchMetric')
+        ]
+    cfg.test_evaluator = evaluators
     runner = Runner.from_cfg(cfg)
     frames = sum(
         runner.test_dataloader.dataset.get_data_info(i)['video_length']
@@ -388,8 +390,12 @@ def main():
             cfgs[key][k] = src[k]
         _set_data_root(cfgs[key].test_dataloader.dataset,
                        data_root.rstrip('/') + '/')
-        cfgs[key].test_evaluator.outfile_prefix = osp.join(
-            work_dir, key, 'val_results')
+        evaluators = cfgs[key].test_evaluator
+        for evaluator in (evaluators if isinstance(evaluators, list) else
+                          [evaluators]):
+            if evaluator['type'].endswith('YouTubeVISMetric'):
+                evaluator['outfile_prefix'] = osp.join(
+                    work_dir, key, 'val_results')
 
     results, checkpoints, sec = {}, {}, {}
     init_default_scope('mmsolotrack')

@@ -20,6 +20,11 @@ DEFAULT_CONFIG = osp.join(
     REPO, 'configs', 'solotrack',
     'solotrack_solov2-r18-tiny_fpn_1xb4-12e_synthvis.py')
 METRIC_KEYS = ('AP', 'AP50', 'AP75', 'AR1', 'AR10')
+EXTRA_KEYS = {
+    'track/idsw_per_100_frames': 'IDSW_per_100_frames',
+    'embed/rank1': 'embed_rank1',
+    'embed/cos_gap': 'embed_cos_gap',
+}
 
 
 def parse_args():
@@ -95,13 +100,18 @@ def evaluate(cfg, checkpoint: str, work_dir: str) -> dict:
     cfg.work_dir = work_dir
     cfg.load_from = checkpoint
     cfg.resume = False
-    cfg.test_evaluator.outfile_prefix = osp.join(work_dir, 'val_results')
+    evaluators = cfg.test_evaluator if isinstance(
+        cfg.test_evaluator, list) else [cfg.test_evaluator]
+    for evaluator in evaluators:
+        if evaluator['type'].endswith('YouTubeVISMetric'):
+            evaluator['outfile_prefix'] = osp.join(work_dir, 'val_results')
     say('Tracking the val videos and computing YouTube-VIS metrics')
     metrics = Runner.from_cfg(cfg).test()
-    return {
-        k: float(metrics[f'youtube_vis/segm_{k}'])
-        for k in METRIC_KEYS
-    }
+    out = {k: float(metrics[f'youtube_vis/segm_{k}']) for k in METRIC_KEYS}
+    for key, name in EXTRA_KEYS.items():
+        if key in metrics:
+            out[name] = float(metrics[key])
+    return out
 
 
 def main():

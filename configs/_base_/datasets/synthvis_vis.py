@@ -38,10 +38,15 @@ val_dataloader = dict(
         pipeline=video_test_pipeline))
 test_dataloader = val_dataloader
 
-val_evaluator = dict(
-    _delete_=True,
-    type='YouTubeVISMetric',
-    metric='segm',
-    outfile_prefix='work_dirs/synthvis_val_results/results',
-    format_only=False)
+# YouTube-VIS AP/AR, the embedding diagnostic (embeddings pooled in the
+# ground-truth masks: needs model.with_gt_embeddings=True) and ID switches
+val_evaluator = [
+    dict(
+        type='YouTubeVISMetric',
+        metric='segm',
+        outfile_prefix='work_dirs/synthvis_val_results/results',
+        format_only=False),
+    dict(type='EmbeddingDiagnosticMetric'),
+    dict(type='IDSwitchMetric'),
+]
 test_evaluator = val_evaluator

@@ -27,6 +27,9 @@ model = dict(
         pad_mask=True,
         pad_size_divisor=32),
     detector=detector,
+    # also pool embeddings in the ground-truth masks of test videos, for the
+    # EmbeddingDiagnosticMetric
+    with_gt_embeddings=True,
     tracker=dict(
         type='EmbeddingTracker',
         det_score_thr=0.3,

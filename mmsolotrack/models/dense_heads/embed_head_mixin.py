@@ -203,7 +203,8 @@ class EmbedHeadMixin:
         """
         for img, (results, meta) in enumerate(
                 zip(results_list, batch_img_metas)):
-            masks = results.masks.bool()
+            masks = results.masks = results.masks.bool()  # SOLO's empty
+            # results are float
             results.bboxes = mask2bbox(masks).to(results.scores.dtype) \
                 if len(masks) else results.scores.new_zeros((0, 4))
             results.embeddings = self.pool_embeddings(
