@@ -408,8 +408,15 @@ def main():
     say('Evaluating')
     results['a'] = evaluate(cfgs['image'], checkpoints['a'])
     results['b'] = evaluate(cfgs['ssl'], checkpoints['b'])
-    iou_tracker = dict(cfgs['image'].model.tracker)
-    iou_tracker['type'] = 'MaskIoUTracker'
+    # same thresholds, association by mask IoU only
+    shared = ('det_score_thr', 'init_score_thr', 'max_per_frame', 'match_thr',
+              'num_frames_retain')
+    iou_tracker = dict(
+        type='MaskIoUTracker',
+        **{
+            k: v
+            for k, v in cfgs['image'].model.tracker.items() if k in shared
+        })
     results['c'] = evaluate(cfgs['image'], checkpoints['a'], iou_tracker)
     init_default_scope('mmdet')
     results['d'] = evaluate(cfgs['masktrack'], checkpoints['d'])

@@ -104,13 +104,11 @@ def match_by_similarity(similarity: np.ndarray,
 def _take(fields: Dict[str, Tensor], index: Tensor) -> Dict[str, Tensor]:
     """Rows ``index`` (K,) of every (N, ...) tensor in ``fields``.
 
-    ``index_select`` rather than ``tensor[index]``: on CPU, advanced indexing
-    of tiny tensors is very slow when torch's threads compete for cores.
+    Plain indexing, not ``index_select``: on CPU, ``index_select`` of
+    (N, H, W) bool masks is about 100x slower (0.8 s vs 8 ms for 100 masks
+    of 160 x 256).
     """
-    return {
-        k: v.index_select(0, index.to(v.device))
-        for k, v in fields.items()
-    }
+    return {k: v[index.to(v.device)] for k, v in fields.items()}
 
 
 @MODELS.register_module()
