@@ -1,5 +1,5 @@
 # SOLOTrack, image + video self-supervision: the image-only tiny config
-# (solotrack_solov2-r18-tiny_fpn_1xb4-12e_synthvis.py: same model, same
+# (solotrack_solov2-r18-tiny_fpn_1xb4-24e_synthvis.py: same model, same
 # image losses) plus the cycle-consistency loss on unlabelled SynthVIS clips.
 # Each batch: 4 labelled `train` frames as still images + 2 `unlabeled` frame
 # pairs, for 720 iterations (about the image-only config's 12 epochs of the
@@ -14,7 +14,7 @@
 #   train_cfg.max_iters, param_scheduler   (schedule)
 #   load_from                 start from an image-only checkpoint, e.g. the
 #       work_dirs/<image-only config name>/epoch_12.pth of
-#       solotrack_solov2-r18-tiny_fpn_1xb4-12e_synthvis.py
+#       solotrack_solov2-r18-tiny_fpn_1xb4-24e_synthvis.py
 #     (then a shorter schedule is usually enough)
 # Unlabelled video files instead of frame folders, e.g. ../shared/data/videos:
 #   --cfg-options train_dataloader.dataset.datasets.1.data_prefix.img_path=DIR
@@ -22,7 +22,7 @@
 _base_ = [
     '../_base_/models/solotrack_tiny.py',
     '../_base_/datasets/synthvis_video_ssl.py',
-    '../_base_/schedules/schedule_tiny_12e.py', '../_base_/default_runtime.py'
+    '../_base_/schedules/schedule_tiny_24e.py', '../_base_/default_runtime.py'
 ]
 model = dict(
     loss_cycle=dict(

@@ -18,7 +18,7 @@ from ..conftest import REPO
 
 CONFIG = osp.join(
     REPO,
-    'configs/solotrack/solotrack_solov2-r18-tiny_fpn_1xb4-12e_synthvis.py')
+    'configs/solotrack/solotrack_solov2-r18-tiny_fpn_1xb4-24e_synthvis.py')
 SYNTHVIS_CLASSES = ('circle', 'square', 'triangle', 'star', 'cross')
 # frames are resized away from the pipeline's 256 x 160 so that "original
 # size" and "network input size" differ

@@ -156,6 +156,6 @@ def test_config_builds_and_runs_a_loss_step(config):
 
 def test_configs_are_found():
     found = _all_configs()
-    assert 'solotrack/solotrack_solov2-r18-tiny_fpn_1xb4-12e_synthvis.py' \
+    assert 'solotrack/solotrack_solov2-r18-tiny_fpn_1xb4-24e_synthvis.py' \
         in found
     assert not any('_base_' in f for f in found)

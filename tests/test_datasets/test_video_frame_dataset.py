@@ -13,8 +13,8 @@ from mmsolotrack.registry import DATASETS
 from ..conftest import REPO
 
 CONFIGS = [
-    'configs/solov2/solov2_r18-tiny_fpn_1xb4-12e_synthvis-frames.py',
-    'configs/solotrack/solotrack_solov2-r18-tiny_fpn_1xb4-12e_synthvis.py',
+    'configs/solov2/solov2_r18-tiny_fpn_1xb4-24e_synthvis-frames.py',
+    'configs/solotrack/solotrack_solov2-r18-tiny_fpn_1xb4-24e_synthvis.py',
 ]
 
 

@@ -9,7 +9,7 @@ from ..conftest import REPO, run_tool
 BENCHMARK = osp.join(REPO, 'tools', 'analysis_tools', 'benchmark.py')
 CONFIG = osp.join(
     REPO,
-    'configs/solotrack/solotrack_solov2-r18-tiny_fpn_1xb4-12e_synthvis.py')
+    'configs/solotrack/solotrack_solov2-r18-tiny_fpn_1xb4-24e_synthvis.py')
 PART_ROWS = ('preprocess', 'backbone + neck + heads', 'post-processing',
              'tracker', 'other')
 

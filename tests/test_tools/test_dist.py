@@ -9,7 +9,7 @@ import sys
 from ..conftest import REPO, run_tool
 
 SOLOV2 = osp.join(REPO, 'configs', 'solov2',
-                  'solov2_r18-tiny_fpn_1xb4-12e_synthvis-frames.py')
+                  'solov2_r18-tiny_fpn_1xb4-24e_synthvis-frames.py')
 
 
 def test_dist_train_and_test_two_cpu_processes(workdir):

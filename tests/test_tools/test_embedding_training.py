@@ -18,7 +18,7 @@ import pytest
 pytestmark = pytest.mark.skipif(not have_mim(), reason='openmim not installed')
 
 CONFIG = osp.join(REPO, 'configs', 'solotrack',
-                  'solotrack_solov2-r18-tiny_fpn_1xb4-12e_synthvis.py')
+                  'solotrack_solov2-r18-tiny_fpn_1xb4-24e_synthvis.py')
 
 
 def _diagnostic(stdout):

@@ -4,6 +4,8 @@ import glob
 import json
 import os
 import os.path as osp
+import shutil
+import subprocess
 import sys
 import zipfile
 
@@ -13,7 +15,7 @@ from ..conftest import REPO, have_mim, run_tool
 
 pytestmark = pytest.mark.skipif(not have_mim(), reason='openmim not installed')
 
-SOLOV2 = 'configs/solov2/solov2_r18-tiny_fpn_1xb4-12e_synthvis-frames.py'
+SOLOV2 = 'configs/solov2/solov2_r18-tiny_fpn_1xb4-24e_synthvis-frames.py'
 SHORT = [
     'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
     'default_hooks.logger.interval=1'
@@ -59,7 +61,7 @@ def test_downstream_config_inherits_with_package_scope(workdir):
     cfg = downstream / 'my_solov2.py'
     cfg.write_text(
         "_base_ = 'mmsolotrack::solov2/"
-        "solov2_r18-tiny_fpn_1xb4-12e_synthvis-frames.py'\n"
+        "solov2_r18-tiny_fpn_1xb4-24e_synthvis-frames.py'\n"
         'model = dict(mask_head=dict(feat_channels=32))\n'
         'train_cfg = dict(max_epochs=1)\n'
         'val_cfg = None\nval_dataloader = None\nval_evaluator = None\n')
@@ -103,11 +105,22 @@ def test_unknown_type_names_type_and_registry(workdir):
 
 def test_wheel_install_copies_mim_files(workdir, tmp_path):
     """`pip install .` (a wheel) carries real copies of configs and tools."""
+    # build from a copy: setup.py fills .mim with copies in the tree it builds
+    src = tmp_path / 'src'
+    files = subprocess.run(['git', 'ls-files'],
+                           cwd=REPO,
+                           stdout=subprocess.PIPE,
+                           text=True,
+                           check=True).stdout.split()
+    for name in files:
+        os.makedirs(src / osp.dirname(name), exist_ok=True)
+        shutil.copy2(osp.join(REPO, name), src / name)
     wheel_dir = tmp_path / 'wheel'
     run_tool([
         sys.executable, '-m', 'pip', 'wheel', '--no-deps',
         '--no-build-isolation', '-w',
-        str(wheel_dir), REPO
+        str(wheel_dir),
+        str(src)
     ],
              cwd=tmp_path)
     wheel = glob.glob(str(wheel_dir / 'mmsolotrack-*.whl'))[0]
@@ -116,7 +129,7 @@ def test_wheel_install_copies_mim_files(workdir, tmp_path):
                    'mmsolotrack/.mim/tools/test.py',
                    'mmsolotrack/.mim/model-index.yml', 'mmsolotrack/.mim/'
                    'configs/solov2/'
-                   'solov2_r18-tiny_fpn_1xb4-12e_synthvis-frames.py'):
+                   'solov2_r18-tiny_fpn_1xb4-24e_synthvis-frames.py'):
         assert member in names, member
 
     target = tmp_path / 'site'

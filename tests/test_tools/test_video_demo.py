@@ -17,7 +17,7 @@ from ..conftest import REPO, SHARED_VIDEOS, run_tool
 DEMO = osp.join(REPO, 'tools', 'demo', 'video_demo.py')
 CONFIG = osp.join(
     REPO,
-    'configs/solotrack/solotrack_solov2-r18-tiny_fpn_1xb4-12e_synthvis.py')
+    'configs/solotrack/solotrack_solov2-r18-tiny_fpn_1xb4-24e_synthvis.py')
 VTEST = osp.join(SHARED_VIDEOS, 'vtest.avi')
 need_vtest = pytest.mark.skipif(
     not osp.isdir(SHARED_VIDEOS) or not osp.isfile(VTEST),

@@ -22,7 +22,7 @@ from mmsolotrack.utils import (CHECKPOINT_SAFE_GLOBALS, UnsafeCheckpointError,
 from ..conftest import REPO, iter_based
 
 CONFIG = osp.join(REPO, 'configs', 'solov2',
-                  'solov2_r18-tiny_fpn_1xb4-12e_synthvis-frames.py')
+                  'solov2_r18-tiny_fpn_1xb4-24e_synthvis-frames.py')
 
 
 def _cfg(synthvis_root, work_dir, max_iters, name, ckpt_interval=None):

@@ -36,13 +36,13 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CFG = osp.join(REPO, 'configs')
 CONFIGS = dict(
     image=osp.join(CFG, 'solotrack',
-                   'solotrack_solov2-r18-tiny_fpn_1xb4-12e_synthvis.py'),
+                   'solotrack_solov2-r18-tiny_fpn_1xb4-24e_synthvis.py'),
     ssl=osp.join(CFG, 'solotrack',
                  'solotrack_solov2-r18-tiny_fpn_1xb6-720i_video-ssl_synthvis.py'),
     masktrack=osp.join(CFG, 'masktrack_rcnn',
-                       'masktrack-rcnn_r18-tiny_fpn_1xb4-12e_synthvis.py'),
+                       'masktrack-rcnn_r18-tiny_fpn_1xb4-24e_synthvis.py'),
     bare=osp.join(CFG, 'solov2',
-                  'solov2_r18-tiny_fpn_1xb4-12e_synthvis-frames.py'))
+                  'solov2_r18-tiny_fpn_1xb4-24e_synthvis-frames.py'))
 METHODS = {
     'a': 'image-only embedding + EmbeddingTracker',
     'b': '(a) + video self-supervision',
@@ -60,7 +60,7 @@ def parse_args():
     parser.add_argument('--work-dir', default='work_dirs/benchmark')
     parser.add_argument(
         '--iters', type=int, default=None,
-        help='training iterations per method (default: 12 epochs of the '
+        help='training iterations per method (default: the epochs of the '
         'image-only config on the labelled frames)')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument(
@@ -410,7 +410,7 @@ def main():
     results['b'] = evaluate(cfgs['ssl'], checkpoints['b'])
     # same thresholds, association by mask IoU only
     shared = ('det_score_thr', 'init_score_thr', 'max_per_frame', 'match_thr',
-              'num_frames_retain')
+              'num_frames_retain', 'dedup_iou_thr')
     iou_tracker = dict(
         type='MaskIoUTracker',
         **{

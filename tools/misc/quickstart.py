@@ -18,7 +18,7 @@ import time
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEFAULT_CONFIG = osp.join(
     REPO, 'configs', 'solotrack',
-    'solotrack_solov2-r18-tiny_fpn_1xb4-12e_synthvis.py')
+    'solotrack_solov2-r18-tiny_fpn_1xb4-24e_synthvis.py')
 METRIC_KEYS = ('AP', 'AP50', 'AP75', 'AR1', 'AR10')
 EXTRA_KEYS = {
     'track/idsw_per_100_frames': 'IDSW_per_100_frames',

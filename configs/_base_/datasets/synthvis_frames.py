@@ -40,9 +40,6 @@ train_dataloader = dict(
         data_root=data_root,
         ann_file='annotations/synthvis_train.json',
         data_prefix=dict(img='train/JPEGImages/'),
-        # consecutive frames of a video are near-duplicates: every 2nd frame
-        # halves an epoch on a CPU at little cost
-        frame_interval=2,
         filter_cfg=dict(filter_empty_gt=True, min_size=4),
         pipeline=train_pipeline,
         backend_args=backend_args))

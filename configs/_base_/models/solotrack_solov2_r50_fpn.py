@@ -84,6 +84,7 @@ model = dict(
             max_per_img=100)),
     tracker=dict(
         type='EmbeddingTracker',
+        dedup_iou_thr=0.7,
         det_score_thr=0.3,
         init_score_thr=0.5,
         max_per_frame=20,

@@ -37,9 +37,9 @@ class SOLOTrack(BaseMOTModel):
         pseudo_cfg (dict): How pseudo-instances are chosen on unlabelled
             frames: ``min_score`` (s_min, default 0.3) and ``max_instances``
             (N, default 10), applied after the head's matrix NMS.
-        with_gt_embeddings (bool): At test time, also pool an embedding for
-            every ground-truth mask (``gt_instances.embeddings``), for the
-            embedding diagnostic. Defaults to False.
+        with_gt_embeddings (bool): When testing on videos, also pool an
+            embedding for every ground-truth mask (``gt_instances.embeddings``)
+            for the embedding diagnostic. Defaults to False.
         data_preprocessor (dict, optional): ``SOLOTrackDataPreprocessor``.
         init_cfg (dict, optional): Initialisation config.
     """
@@ -201,10 +201,7 @@ class SOLOTrack(BaseMOTModel):
             ``pred_track_instances`` (with ``instances_id``) on every frame.
         """
         if inputs.dim() == 4:
-            results = self.detector.predict(inputs, data_samples, rescale)
-            if self.with_gt_embeddings:
-                raise ValueError('with_gt_embeddings needs video inputs')
-            return results
+            return self.detector.predict(inputs, data_samples, rescale)
         if inputs.dim() != 5 or inputs.shape[0] != 1:
             raise ValueError('SOLOTrack.predict takes (B, C, H, W) images or '
                              f'one (1, T, C, H, W) video, got {inputs.shape}')

@@ -101,6 +101,27 @@ def match_by_similarity(similarity: np.ndarray,
     return rows[keep].astype(np.int64), cols[keep].astype(np.int64)
 
 
+def _suppress_duplicates(masks: Tensor, iou_thr: float) -> Tensor:
+    """Greedy class-agnostic mask NMS over masks sorted by score.
+
+    Args:
+        masks (Tensor): (N, H, W) bool, highest score first.
+        iou_thr (float): A mask overlapping a kept one by more is dropped.
+
+    Returns:
+        Tensor: (K, ) long indices of the kept masks, in order.
+    """
+    flat = masks.flatten(1).float()
+    inter = flat @ flat.t()
+    area = flat.sum(dim=1)
+    iou = inter / (area[:, None] + area[None, :] - inter).clamp(min=1)
+    keep: List[int] = []
+    for i in range(len(masks)):
+        if not keep or float(iou[i, keep].max()) <= iou_thr:
+            keep.append(i)
+    return torch.tensor(keep, dtype=torch.long, device=masks.device)
+
+
 def _take(fields: Dict[str, Tensor], index: Tensor) -> Dict[str, Tensor]:
     """Rows ``index`` (K,) of every (N, ...) tensor in ``fields``.
 
@@ -132,6 +153,12 @@ class EmbeddingTracker(BaseTracker):
     the object, if it comes back, gets a new id. The label output for a track
     is its score-weighted category vote over all its frames so far.
 
+    Before association, an instance whose mask overlaps a higher-scoring
+    instance of the frame by IoU > ``dedup_iou_thr`` is dropped, whatever the
+    two labels: SOLO's matrix NMS is class-aware, so an uncertain classifier
+    yields one mask several times under different categories, and such
+    duplicates would otherwise start competing tracks of the same object.
+
     Mask IoU is computed on COCO RLEs with pycocotools' vectorised
     ``iou``; the masks are only encoded and stored when ``iou_weight > 0``.
 
@@ -153,6 +180,9 @@ class EmbeddingTracker(BaseTracker):
         momentum (float): Memory momentum a in [0, 1). Defaults to 0.8.
         num_frames_retain (int): A track unmatched for more than this many
             frames is dropped. Defaults to 10.
+        dedup_iou_thr (float, optional): Class-agnostic duplicate
+            suppression threshold (mask IoU); None keeps duplicates.
+            Defaults to None (our SOLO configs use 0.7).
     """
 
     def __init__(self,
@@ -164,7 +194,8 @@ class EmbeddingTracker(BaseTracker):
                  iou_weight: float = 0.0,
                  label_bonus: float = 0.0,
                  momentum: float = 0.8,
-                 num_frames_retain: int = 10) -> None:
+                 num_frames_retain: int = 10,
+                 dedup_iou_thr: Optional[float] = None) -> None:
         name = type(self).__name__
         if not isinstance(max_per_frame, int) or max_per_frame < 1:
             raise ValueError(f'{name}: max_per_frame must be a positive int, '
@@ -189,6 +220,7 @@ class EmbeddingTracker(BaseTracker):
         self.iou_weight = iou_weight
         self.label_bonus = label_bonus
         self.momentum = momentum
+        self.dedup_iou_thr = dedup_iou_thr
         super().__init__(momentums=None, num_frames_retain=num_frames_retain)
 
     @property
@@ -310,7 +342,11 @@ class EmbeddingTracker(BaseTracker):
         scores = dets['scores']
         order = torch.argsort(scores, descending=True, stable=True)
         num_kept = int((scores >= self.det_score_thr).sum())
-        return _take(dets, order[:min(num_kept, self.max_per_frame)])
+        order = order[:num_kept]
+        if self.dedup_iou_thr is not None and num_kept > 1:
+            order = order[_suppress_duplicates(masks[order],
+                                               self.dedup_iou_thr)]
+        return _take(dets, order[:self.max_per_frame])
 
     def _similarity(self, dets: Dict[str, Tensor], rles: Optional[List[dict]],
                     track_ids: List[int]) -> Tensor:

@@ -1,5 +1,7 @@
 # Copyright (c) mmsolotrack contributors. All rights reserved.
 """Association baseline that uses mask IoU only (no embedding)."""
+from typing import Optional
+
 from mmsolotrack.registry import MODELS
 from .embedding_tracker import EmbeddingTracker
 
@@ -37,7 +39,8 @@ class MaskIoUTracker(EmbeddingTracker):
                  match_thr: float = 0.5,
                  iou_weight: float = 1.0,
                  label_bonus: float = 0.0,
-                 num_frames_retain: int = 10) -> None:
+                 num_frames_retain: int = 10,
+                 dedup_iou_thr: Optional[float] = None) -> None:
         super().__init__(
             det_score_thr=det_score_thr,
             init_score_thr=init_score_thr,
@@ -47,4 +50,5 @@ class MaskIoUTracker(EmbeddingTracker):
             iou_weight=iou_weight,
             label_bonus=label_bonus,
             momentum=0.0,
-            num_frames_retain=num_frames_retain)
+            num_frames_retain=num_frames_retain,
+            dedup_iou_thr=dedup_iou_thr)

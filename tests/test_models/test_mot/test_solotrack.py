@@ -27,7 +27,7 @@ from mmsolotrack.registry import DATASETS, MODELS
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
 TINY = osp.join(REPO, 'configs', 'solotrack',
-                'solotrack_solov2-r18-tiny_fpn_1xb4-12e_synthvis.py')
+                'solotrack_solov2-r18-tiny_fpn_1xb4-24e_synthvis.py')
 H, W = 128, 160
 
 # Losses of the tiny config (seed 0 init, the batch of `regression_batch`,

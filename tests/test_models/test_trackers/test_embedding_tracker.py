@@ -693,3 +693,23 @@ def test_memory_measurement_detects_history():
     assert size[-1] > 2048 + live[-1] * 4096, size
     assert state[-1] > state[0]
     assert blocks[-1] - blocks[0] > MAX_BLOCKS_PER_FRAME * 1000, blocks
+
+
+def test_class_agnostic_duplicates_start_one_track():
+    """One object segmented twice under two categories (SOLO's class-aware
+    matrix NMS keeps both) gives one track; a distinct object still gets
+    its own."""
+    bank = orthonormal_bank(3, 8)
+    tracker = EmbeddingTracker(init_score_thr=0.3, dedup_iou_thr=0.7)
+    video = [[(0, 10, 10, 0.6, 1), (0, 10, 10, 0.5, 2), (1, 40, 40, 0.55, 1)]
+             for _ in range(3)]
+    for frame_id, objs in enumerate(video):
+        if frame_id == 0:
+            tracker.reset()
+        out = tracker.track(make_frame(frame_id, objs, bank, noise=0.0))
+        assert sorted(out.instances_id.tolist()) == [0, 1]
+        assert sorted(out.scores.tolist()) == pytest.approx([0.55, 0.6])
+    keep_all = EmbeddingTracker(init_score_thr=0.3)
+    keep_all.reset()
+    out = keep_all.track(make_frame(0, video[0], bank, noise=0.0))
+    assert len(out) == 3

@@ -101,10 +101,10 @@ param_scheduler = [
     dict(
         type='MultiStepLR',
         begin=0,
-        end=12,
+        end=24,
         by_epoch=True,
-        milestones=[9, 11],
+        milestones=[18, 22],
         gamma=0.1)
 ]
-train_cfg = dict(max_epochs=12, val_begin=13)
+train_cfg = dict(max_epochs=24, val_begin=25)
 default_hooks = dict(logger=dict(interval=10))

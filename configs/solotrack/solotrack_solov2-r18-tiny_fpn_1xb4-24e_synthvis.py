@@ -11,7 +11,7 @@
 _base_ = [
     '../_base_/models/solotrack_tiny.py',
     '../_base_/datasets/synthvis_vis.py',
-    '../_base_/schedules/schedule_tiny_12e.py', '../_base_/default_runtime.py'
+    '../_base_/schedules/schedule_tiny_24e.py', '../_base_/default_runtime.py'
 ]
 default_hooks = dict(
     logger=dict(interval=10),

@@ -1,5 +1,5 @@
 # A short CPU schedule for the tiny SynthVIS configs.
-max_epochs = 12
+max_epochs = 24
 train_cfg = dict(
     type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=max_epochs)
 val_cfg = dict(type='ValLoop')
@@ -12,7 +12,7 @@ param_scheduler = [
         begin=0,
         end=max_epochs,
         by_epoch=True,
-        milestones=[9, 11],
+        milestones=[18, 22],
         gamma=0.1)
 ]
 optim_wrapper = dict(
