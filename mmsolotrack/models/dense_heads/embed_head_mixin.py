@@ -17,13 +17,18 @@ from ..task_modules.embed_targets import instance_cell_map
 from ..utils.mask_pool import mask_pool_embeddings, masks_to_levels
 from .embedding_branch import EmbeddingBranch
 
+# scope-prefixed, so that the defaults build whatever the default scope is
 DEFAULT_EMBED_LOSSES = dict(
     loss_instance=dict(
-        type='InstanceContrastiveLoss', temperature=0.1, loss_weight=1.0),
+        type='mmsolotrack.InstanceContrastiveLoss',
+        temperature=0.1,
+        loss_weight=1.0),
     loss_center=dict(
-        type='CenterContrastiveLoss', temperature=0.1, loss_weight=1.0),
-    loss_entropy=dict(type='MaxEntropyLoss', temperature=0.1,
-                      loss_weight=0.5))
+        type='mmsolotrack.CenterContrastiveLoss',
+        temperature=0.1,
+        loss_weight=1.0),
+    loss_entropy=dict(
+        type='mmsolotrack.MaxEntropyLoss', temperature=0.1, loss_weight=0.5))
 
 
 class EmbedHeadMixin:

@@ -8,6 +8,7 @@ import torch
 from mmdet.models.dense_heads import SOLOHead, SOLOV2Head
 from mmdet.structures.mask import BitmapMasks
 from mmengine.config import ConfigDict
+from mmengine.registry import DefaultScope
 from mmengine.structures import InstanceData
 
 from mmsolotrack.models.dense_heads import SOLOEmbedHead, SOLOV2EmbedHead
@@ -32,6 +33,14 @@ TEST_CFG = ConfigDict(
     kernel='gaussian',
     sigma=2.0,
     max_per_img=10)
+
+
+@pytest.fixture(autouse=True)
+def mmdet_scope():
+    """mmdet's SOLO heads default to unprefixed mmdet loss types: build them
+    in mmdet's scope, whatever scope an earlier test left behind."""
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        yield
 
 
 def common_kwargs():

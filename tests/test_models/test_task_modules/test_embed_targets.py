@@ -12,6 +12,7 @@ import pytest
 import torch
 from mmdet.models.dense_heads import SOLOV2Head
 from mmdet.structures.mask import BitmapMasks
+from mmengine.registry import DefaultScope
 from mmengine.structures import InstanceData
 
 from mmsolotrack.models.dense_heads import SOLOV2EmbedHead
@@ -51,12 +52,16 @@ def solo_head_kwargs(num_grids=NUM_GRIDS):
 
 
 def mmdet_head(num_grids=NUM_GRIDS):
-    return SOLOV2Head(**solo_head_kwargs(num_grids))
+    # mmdet's default loss configs are unprefixed: build in mmdet's scope
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        return SOLOV2Head(**solo_head_kwargs(num_grids))
 
 
 def embed_head(embed_grid='num_grids', num_grids=NUM_GRIDS):
-    return SOLOV2EmbedHead(
-        **solo_head_kwargs(num_grids), embed_dims=8, embed_grid=embed_grid)
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        return SOLOV2EmbedHead(
+            **solo_head_kwargs(num_grids), embed_dims=8,
+            embed_grid=embed_grid)
 
 
 # ----------------------------------------------------------------------------
