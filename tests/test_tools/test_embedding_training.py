@@ -62,5 +62,10 @@ def test_short_training_improves_embedding_diagnostic(workdir):
         results[name] = _diagnostic(proc.stdout)
     init, trained = results['init'], results['trained']
     print(results)
-    assert trained['embed/rank1'] >= init['embed/rank1'] + 0.1, results
-    assert trained['embed/cos_gap'] >= init['embed/cos_gap'] + 0.1, results
+    # Random conv features already separate SynthVIS colours fairly well
+    # (rank-1 around 0.9 at initialisation), but same and different
+    # identities are equally similar (cosine gap ~0). Training must open the
+    # gap clearly and not lose rank-1 (seen here: gap 0.01 -> 0.65, rank-1
+    # 0.92 -> 1.0).
+    assert trained['embed/cos_gap'] >= init['embed/cos_gap'] + 0.3, results
+    assert trained['embed/rank1'] >= max(init['embed/rank1'], 0.95), results
