@@ -220,29 +220,27 @@ def speed_table(cfgs, checkpoints, data_root, num_frames):
     data = ours.data_preprocessor(video, False)
     inputs, sample = data['inputs'], data['data_samples'][0]
     length = min(num_frames, inputs.shape[1])
-    frames = [(inputs[:, t:t + 1], sample[t]) for t in range(length)]
     mt_data = masktrack.data_preprocessor(video, False)
+    mt_inputs, mt_sample = mt_data['inputs'], mt_data['data_samples'][0]
+    # frame t for every model: (SOLOTrack input, its sample, MaskTrack ones)
+    frames = [(inputs[:, t:t + 1], sample[t], mt_inputs[:, t:t + 1],
+               mt_sample[t]) for t in range(length)]
 
-    def run_ours(frame):
+    def as_video(frame_sample):
         from mmdet.structures import TrackDataSample
         clip = TrackDataSample()
-        clip.video_data_samples = [frame[1]]
-        ours.predict(frame[0], [clip])
+        clip.video_data_samples = [frame_sample]
+        return [clip]
+
+    def run_ours(frame):
+        ours.predict(frame[0], as_video(frame[1]))
 
     def run_bare(frame):
         bare.predict(frame[0][:, 0], [frame[1]])
 
-    mt_frames = iter(range(length))
-
     def run_masktrack(frame):
-        from mmdet.structures import TrackDataSample
-        t = next(mt_frames_cycle)
-        clip = TrackDataSample()
-        clip.video_data_samples = [mt_data['data_samples'][0][t]]
-        masktrack.predict(mt_data['inputs'][:, t:t + 1], [clip])
+        masktrack.predict(frame[2], as_video(frame[3]))
 
-    import itertools
-    mt_frames_cycle = itertools.cycle(mt_frames)
     return time_per_frame(
         dict(pipeline=run_ours, bare=run_bare, masktrack=run_masktrack),
         frames)
