@@ -79,10 +79,38 @@ def _dataset_meta_from_config(cfg: Config) -> dict:
     return dict(metainfo) if 'classes' in metainfo else {}
 
 
+def drop_pretrained_init(cfg: Union[dict, list]) -> int:
+    """Remove every ``init_cfg`` of type ``Pretrained``, in place.
+
+    Args:
+        cfg (dict | list): A model config (nested dicts and lists).
+
+    Returns:
+        int: How many were removed.
+    """
+    removed = 0
+    items = cfg.values() if isinstance(cfg, dict) else cfg
+    if isinstance(cfg, dict) and 'init_cfg' in cfg:
+        init = cfg['init_cfg']
+        inits = init if isinstance(init, list) else [init]
+        kept = [
+            i for i in inits
+            if not (isinstance(i, dict) and i.get('type') == 'Pretrained')
+        ]
+        removed += len(inits) - len(kept)
+        if removed:
+            cfg['init_cfg'] = kept if isinstance(init, list) else None
+    for value in items:
+        if isinstance(value, (dict, list)):
+            removed += drop_pretrained_init(value)
+    return removed
+
+
 def init_model(config: Union[str, Path, Config],
                checkpoint: Optional[str] = None,
                device: str = 'cpu',
-               cfg_options: Optional[dict] = None) -> nn.Module:
+               cfg_options: Optional[dict] = None,
+               init_weights: bool = False) -> nn.Module:
     """Build a model from a config and load its weights for inference.
 
     Modules are built in the config's ``default_scope`` (``mmsolotrack``).
@@ -100,6 +128,12 @@ def init_model(config: Union[str, Path, Config],
             Defaults to 'cpu'.
         cfg_options (dict, optional): Overrides merged into the config,
             e.g. ``{'model.tracker.match_thr': 0.6}``.
+        init_weights (bool): Without a checkpoint, run the modules' own
+            ``init_weights`` (every ``Pretrained`` init_cfg removed, nothing
+            is downloaded), e.g. the classifiers' prior-probability bias.
+            Plain random weights make SOLO's classifier fire in every grid
+            cell, which inflates post-processing far beyond a trained
+            model's; use this for speed measurements. Defaults to False.
 
     Returns:
         nn.Module: The model in eval mode on ``device``, with ``cfg`` (the
@@ -111,9 +145,13 @@ def init_model(config: Union[str, Path, Config],
         raise RuntimeError(f'device {device!r} requested but CUDA is not '
                            'available in this torch build; use "cpu"')
     cfg = _load_config(config, cfg_options)
+    if init_weights and checkpoint is None:
+        drop_pretrained_init(cfg.model)
     with DefaultScope.overwrite_default_scope(
             cfg.get('default_scope', DEFAULT_SCOPE)):
         model = MODELS.build(cfg.model)
+        if init_weights and checkpoint is None:
+            model.init_weights()
 
     dataset_meta = {}
     if checkpoint is not None:
@@ -127,7 +165,8 @@ def init_model(config: Union[str, Path, Config],
             dataset_meta.setdefault('classes', dataset_meta.pop('CLASSES'))
     else:
         print_log(
-            'init_model: no checkpoint given, the model has random weights',
+            'init_model: no checkpoint given, the model has random weights' +
+            (' (its modules\' own initialisation)' if init_weights else ''),
             logger='current')
     if 'classes' not in dataset_meta:
         dataset_meta = {**_dataset_meta_from_config(cfg), **dataset_meta}

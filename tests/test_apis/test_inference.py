@@ -183,3 +183,35 @@ def test_missing_files_are_named(tmp_path):
         init_model(str(tmp_path / 'nope.py'))
     with pytest.raises(FileNotFoundError, match='nope.pth'):
         init_model(CONFIG, str(tmp_path / 'nope.pth'))
+
+
+def test_drop_pretrained_init_is_recursive():
+    from mmengine.config import Config
+    from mmsolotrack.apis.inference import drop_pretrained_init
+    cfg = Config.fromfile(
+        osp.join(REPO, 'configs/solotrack/'
+                 'solotrack_solov2-r50_fpn_8xb2-12e_coco-ytvis19.py'))
+    assert cfg.model.detector.backbone.init_cfg.type == 'Pretrained'
+    model = dict(
+        a=dict(init_cfg=[dict(type='Pretrained', checkpoint='x'),
+                         dict(type='Normal', std=0.01)]),
+        b=[dict(init_cfg=dict(type='Pretrained', checkpoint='y'))])
+    assert drop_pretrained_init(model) == 2
+    assert model['a']['init_cfg'] == [dict(type='Normal', std=0.01)]
+    assert model['b'][0]['init_cfg'] is None
+    assert drop_pretrained_init(cfg.model) >= 1
+    assert cfg.model.detector.backbone.init_cfg is None
+
+
+def test_init_model_init_weights_sets_classifier_prior():
+    """SOLO's classifier bias starts at the prior log(0.01 / 0.99) only when
+    the modules' own initialisation runs; plain random weights do not."""
+    prior = float(np.log(0.01 / 0.99))
+    torch.manual_seed(0)
+    raw = init_model(CONFIG)
+    initialised = init_model(CONFIG, init_weights=True)
+    raw_bias = raw.detector.mask_head.conv_cls.bias
+    bias = initialised.detector.mask_head.conv_cls.bias
+    assert torch.allclose(bias, torch.full_like(bias, prior), atol=1e-4)
+    assert not torch.allclose(raw_bias, torch.full_like(bias, prior),
+                              atol=1e-2)

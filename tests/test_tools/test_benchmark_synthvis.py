@@ -2,8 +2,11 @@
 """Smoke test of the side-by-side SynthVIS benchmark (`--quick`).
 
 Only the plumbing is checked: every method trains, is evaluated and timed,
-and the report and plots are written. No number is asserted.
+(b) starts from (a)'s half-way checkpoint, the R50 models are timed (on the
+CPU here, the path a CUDA run takes), and the report and plots are written.
+No number is asserted.
 """
+import importlib.util
 import json
 import os.path as osp
 import sys
@@ -17,7 +20,8 @@ def test_benchmark_quick_writes_full_report(tmp_path):
         sys.executable,
         osp.join(REPO, 'tools', 'analysis_tools', 'benchmark_synthvis.py'),
         '--quick', '--work-dir',
-        str(work), '--tracker-sizes', '10', '50'
+        str(work), '--tracker-sizes', '10', '50', '--r50-device', 'cpu',
+        '--r50-frames', '1'
     ],
                     cwd=tmp_path,
                     timeout=1200)
@@ -31,8 +35,62 @@ def test_benchmark_quick_writes_full_report(tmp_path):
     assert set(report['speed']) == {'pipeline', 'bare', 'masktrack'}
     assert set(report['tracker_scaling']) == {'10', '50'}
     assert report['quick'] is True
+    # --quick trains 3 iterations: (b) fine-tunes (a)'s iteration-1 weights
+    assert report['ssl_start'] == 1
+    assert (work / 'image' / 'iter_1.pth').is_file()
+    assert (work / 'ssl' / 'iter_2.pth').is_file()
+    ssl_log = ''.join(p.read_text() for p in (work / 'ssl').glob('*/*.log'))
+    assert 'Load checkpoint from ' + str(work / 'image' / 'iter_1.pth') \
+        in ssl_log
+    r50 = report['r50']
+    assert r50['device'] == 'cpu' and r50['shape'] == [360, 640]
+    assert r50['solotrack'] > 0 and r50['masktrack'] > 0
     md = (work / 'results.md').read_text()
     assert 'MaskTrack R-CNN' in md and 'ratio ours / MaskTrack R-CNN' in md
+    assert 'MaskTrack R-CNN R50 (whole pipeline)' in md
+    assert 'not measured' not in md
     for png in ('ap_per_method.png', 'tracker_scaling.png'):
         assert (work / png).stat().st_size > 1000
     assert 'results.md' in proc.stdout
+
+
+def _load_benchmark_module():
+    path = osp.join(REPO, 'tools', 'analysis_tools', 'benchmark_synthvis.py')
+    spec = importlib.util.spec_from_file_location('benchmark_synthvis', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_r50_rows_say_when_not_measured():
+    bench = _load_benchmark_module()
+    assert 'no CUDA device' in bench.r50_lines(dict(r50=None, cuda=False))[0]
+    assert 'skipped' in bench.r50_lines(dict(r50=None, cuda=True))[0]
+    rows = bench.r50_lines(
+        dict(cuda=True,
+             r50=dict(solotrack=0.05, masktrack=0.1, device='cuda',
+                      shape=[360, 640],
+                      instances=dict(solotrack=3.0, masktrack=4.0))))
+    assert '| SOLOTrack SOLOv2-R50 (whole pipeline) | 0.0500 | 20.00 | 3.0 |' \
+        in rows
+    assert '| ratio SOLOTrack / MaskTrack R-CNN | 0.50 | | |' in rows
+
+
+def test_budget_split_continues_the_schedule():
+    from mmengine.config import Config
+    bench = _load_benchmark_module()
+    image = bench.load_cfg(bench.CONFIGS['image'], 'data/x', '/w/image',
+                           1440, 0, False)
+    ssl = bench.load_cfg(bench.CONFIGS['ssl'], 'data/x', '/w/ssl', 1440, 0,
+                         False)
+    assert isinstance(image, Config)
+    start = bench.split_budget(image, ssl, 1440, '/w/image')
+    assert start == 720
+    assert image.default_hooks.checkpoint.interval == 720
+    assert ssl.train_cfg.max_iters == 720
+    assert ssl.load_from == osp.join('/w/image', 'iter_720.pth')
+    # (a)'s milestones 1080 and 1324 become 360 and 604 of (b)'s half
+    assert ssl.param_scheduler == [
+        dict(type='MultiStepLR', by_epoch=False, begin=0, end=720,
+             milestones=[360, 604], gamma=0.1)
+    ]

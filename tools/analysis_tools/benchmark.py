@@ -14,9 +14,12 @@ whole frame; after ``--warmup`` frames, ``--repeat`` runs of ``--num-frames``
 frames each (a new video each run, so the tracker starts empty) give the
 median per-frame time of every part and its share of the frame time.
 Decoding is not timed: the frames are read (``--video``) or drawn at random
-(``--shape``) beforehand. Without a checkpoint the weights are random, which
-is fine for speed (the number of instances per frame is printed, since the
-post-processing and the tracker depend on it).
+(``--shape``) beforehand. Without a checkpoint the weights are random with
+the modules' own initialisation (``init_model(..., init_weights=True)``:
+classifier prior bias, no pretrained download): plain random weights would
+make the classifier fire in every grid cell and time a post-processing no
+trained model runs. The number of instances per frame is printed, since the
+post-processing and the tracker depend on it.
 """
 import argparse
 import itertools
@@ -199,7 +202,7 @@ def format_table(runs: List[dict]) -> str:
 def main(argv=None) -> int:
     args = parse_args(argv)
     model = init_model(args.config, args.checkpoint, args.device,
-                       args.cfg_options)
+                       args.cfg_options, init_weights=True)
     inferencer = VideoInferencer(model)
     frames = load_frames(args)
     if not frames:

@@ -5,7 +5,10 @@ Trains and evaluates, on the same SynthVIS data, with the same input size
 and iteration budget, in one run:
 
   (a) image-only contrastive embedding + EmbeddingTracker
-  (b) (a) + video self-supervision on the `unlabeled` split
+  (b) (a) + video self-supervision on the `unlabeled` split: (a)'s
+      checkpoint at half the budget, fine-tuned for the other half with
+      labelled images + unlabelled clips (the paper fine-tunes an image
+      model with video; the cycle loss needs confident pseudo-instances)
   (c) the segmenter of (a) with mask-IoU association only (MaskIoUTracker)
   (d) mmdet's MaskTrack R-CNN trained WITH the identity labels of `train`
 
@@ -13,10 +16,15 @@ and writes ``<work-dir>/results.{md,json}`` and two plots: YouTube-VIS
 AP/AP50/AP75/AR1/AR10, identity switches per 100 frames, training seconds
 per iteration, inference fps, the ratios pipeline / bare segmenter and
 ours / MaskTrack R-CNN (time per frame, measured in this process), and the
-tracker's time against the number of instances.
+tracker's time against the number of instances. Where a CUDA device is
+present (or ``--r50-device`` asks for one), the R50 SOLOTrack config and
+mmdet's MaskTrack R-CNN R50 are also timed at 360x640 in the same run.
 
     python tools/analysis_tools/benchmark_synthvis.py            # full
     python tools/analysis_tools/benchmark_synthvis.py --quick    # smoke
+
+Runs again reuse finished trainings (``<work-dir>/<method>/iter_N.pth``)
+and resume interrupted ones.
 """
 import argparse
 import copy
@@ -43,6 +51,12 @@ CONFIGS = dict(
                        'masktrack-rcnn_r18-tiny_fpn_1xb4-24e_synthvis.py'),
     bare=osp.join(CFG, 'solov2',
                   'solov2_r18-tiny_fpn_1xb4-24e_synthvis-frames.py'))
+#: The YouTube-VIS R50 models timed at 360x640 (random weights: speed only).
+R50_CONFIGS = dict(
+    solotrack=osp.join(CFG, 'solotrack',
+                       'solotrack_solov2-r50_fpn_8xb2-12e_coco-ytvis19.py'),
+    masktrack='mmdet::masktrack_rcnn/'
+    'masktrack-rcnn_mask-rcnn_r50_fpn_8xb1-12e_youtubevis2019.py')
 METHODS = {
     'a': 'image-only embedding + EmbeddingTracker',
     'b': '(a) + video self-supervision',
@@ -69,7 +83,21 @@ def parse_args():
         'meaningless')
     parser.add_argument(
         '--tracker-sizes', type=int, nargs='+', default=[10, 50, 100, 500])
-    return parser.parse_args()
+    parser.add_argument(
+        '--r50-device', default='cuda' if torch.cuda.is_available() else
+        'none', help='device on which to time the R50 SOLOTrack and '
+        'MaskTrack R-CNN models at 360x640 (default: cuda when present, '
+        'else none = not measured; "cpu" measures on the CPU)')
+    parser.add_argument(
+        '--r50-frames', type=int, default=20,
+        help='frames per timed run of the R50 models')
+    args = parser.parse_args()
+    if args.r50_device.startswith('cuda') and not torch.cuda.is_available():
+        parser.error(f'--r50-device {args.r50_device}: CUDA is not '
+                     'available in this torch build')
+    if args.r50_frames < 1:
+        parser.error('--r50-frames must be >= 1')
+    return args
 
 
 def say(msg):
@@ -120,6 +148,34 @@ def load_cfg(path, data_root, work_dir, iters, seed, quick):
     return cfg
 
 
+def split_budget(image_cfg, ssl_cfg, iters, image_work_dir):
+    """(b) = (a)'s first half + the other half with video self-supervision.
+
+    (a) also keeps its checkpoint at ``iters // 2``; (b) starts from it and
+    trains ``iters - iters // 2`` iterations on the tail of (a)'s learning
+    rate schedule (no second warm-up), so both see the same budget and the
+    same number of labelled images per iteration.
+
+    Returns:
+        int: The iteration (b) starts from.
+    """
+    half = max(1, iters // 2)
+    image_cfg.default_hooks.checkpoint = dict(
+        type='CheckpointHook', by_epoch=False, interval=half)
+    rest = iters - half
+    ssl_cfg.train_cfg.max_iters = rest
+    ssl_cfg.default_hooks.checkpoint.interval = rest
+    ssl_cfg.load_from = osp.join(image_work_dir, f'iter_{half}.pth')
+    milestones = [
+        m - half for m in image_cfg.param_scheduler[1].milestones if m > half
+    ]
+    ssl_cfg.param_scheduler = [
+        dict(type='MultiStepLR', by_epoch=False, begin=0, end=rest,
+             milestones=milestones or [rest], gamma=0.1)
+    ]
+    return half
+
+
 def _set_data_root(ds, root):
     if ds.get('type') in ('ConcatDataset', 'mmengine.ConcatDataset'):
         for sub in ds.datasets:
@@ -138,7 +194,18 @@ def train(cfg, name):
         with open(stats_file) as f:
             return final, json.load(f)['sec_per_iter']
     say(f'{name}: training {cfg.train_cfg.max_iters} iterations')
-    cfg.resume = True
+    if cfg.get('load_from') and not osp.isfile(cfg.load_from):
+        raise FileNotFoundError(
+            f'{name} starts from {cfg.load_from}, which does not exist (a '
+            'work dir from an older benchmark run?); use a new --work-dir')
+    # An interrupted run resumes from its own latest checkpoint; otherwise
+    # `load_from` (if any) only initialises the weights. (mmengine resumes
+    # from `load_from` itself when both are set, iteration count included.)
+    from mmengine.runner import find_latest_checkpoint
+    cfg = copy.deepcopy(cfg)
+    cfg.resume = find_latest_checkpoint(cfg.work_dir) is not None
+    if cfg.resume:
+        cfg.load_from = None
     runner = Runner.from_cfg(cfg)
     runner.train()
     times = runner.message_hub.get_scalar('train/time').data[0]
@@ -246,6 +313,68 @@ def speed_table(cfgs, checkpoints, data_root, num_frames):
         frames)
 
 
+def r50_speed(device, num_frames, shape=(360, 640), warmup=2, repeat=3):
+    """Seconds per frame of the R50 SOLOTrack pipeline and MaskTrack R-CNN
+    R50, frame by frame through the same inference path as the video demo,
+    interleaved in this process. Random weights with the modules' own
+    initialisation (classifier priors): timings only, and few instances.
+
+    Returns:
+        dict: ``solotrack`` and ``masktrack`` s/frame, ``instances`` (mean
+        tracked instances per frame of each, since post-processing and the
+        tracker cost depend on it), ``device`` and ``shape``.
+    """
+    from mmengine.hub import get_config
+
+    from mmsolotrack.apis import VideoInferencer, init_model
+    rng = np.random.default_rng(0)
+    frames = [
+        rng.integers(0, 256, (*shape, 3), dtype=np.uint8)
+        for _ in range(num_frames)
+    ]
+    inferencers, tracked = {}, {}
+    for name, path in R50_CONFIGS.items():
+        cfg = get_config(path) if '::' in path else path
+        inferencers[name] = VideoInferencer(
+            init_model(cfg, device=device, init_weights=True))
+        tracked[name] = []
+
+    def sync():
+        if str(device).startswith('cuda'):
+            torch.cuda.synchronize()
+
+    def video(name):
+        inferencer = inferencers[name]
+        inferencer.reset()
+
+        def run(frame):
+            tracked[name].append(len(inferencer(frame).pred_track_instances))
+        return run
+
+    for name in inferencers:  # warm-up (cuDNN autotuning, allocator)
+        run = video(name)
+        for frame in frames[:warmup]:
+            run(frame)
+    timings = {name: [] for name in inferencers}
+    for _ in range(repeat):
+        for name in inferencers:
+            run = video(name)
+            sync()
+            start = time.perf_counter()
+            for frame in frames:
+                run(frame)
+            sync()
+            timings[name].append((time.perf_counter() - start) / len(frames))
+    out = {name: statistics.median(t) for name, t in timings.items()}
+    out['instances'] = {
+        name: float(np.mean(n)) if n else 0.0
+        for name, n in tracked.items()
+    }
+    out['device'] = str(device)
+    out['shape'] = list(shape)
+    return out
+
+
 def tracker_scaling(sizes, dims=64, size=(160, 256), frames=5):
     """Seconds per frame of EmbeddingTracker.track vs number of instances."""
     from mmdet.structures import DetDataSample
@@ -312,6 +441,29 @@ def plot(results, scaling, work_dir):
     return paths
 
 
+def r50_lines(report):
+    """The R50 360x640 rows, or the line saying they were not measured."""
+    r50 = report.get('r50')
+    if not r50:
+        why = ('no CUDA device in this run' if not report['cuda'] else
+               'skipped with --r50-device none')
+        return [f'R50 at 360x640 (GPU figures): not measured ({why}; '
+                '`--r50-device cpu` measures them on the CPU).']
+    height, width = r50['shape']
+    inst = r50['instances']
+    return [
+        f"| R50 models, {height}x{width}, {r50['device']}, random weights, "
+        'same process | s/frame | fps | tracked instances / frame |',
+        '|---|---|---|---|',
+        f"| SOLOTrack SOLOv2-R50 (whole pipeline) | {r50['solotrack']:.4f} | "
+        f"{1 / r50['solotrack']:.2f} | {inst['solotrack']:.1f} |",
+        f"| MaskTrack R-CNN R50 (whole pipeline) | {r50['masktrack']:.4f} | "
+        f"{1 / r50['masktrack']:.2f} | {inst['masktrack']:.1f} |",
+        f"| ratio SOLOTrack / MaskTrack R-CNN | "
+        f"{r50['solotrack'] / r50['masktrack']:.2f} | | |",
+    ]
+
+
 def write_report(report, work_dir):
     res, speed = report['results'], report['speed']
     lines = [
@@ -325,6 +477,13 @@ def write_report(report, work_dir):
         'train s/iter | fps (whole pipeline) |',
         '|---|---|---|---|---|---|---|---|---|'
     ]
+    budget_note = (
+        f"(b) starts from (a)'s checkpoint at iteration {report['ssl_start']} "
+        f"and trains the other {report['iters'] - report['ssl_start']} "
+        'iterations with 4 labelled images + 2 unlabelled clips per batch '
+        "(its train s/iter is that phase's). (c) is (a)'s checkpoint with "
+        'mask-IoU association. (d) sees the identities of the `train` '
+        'videos; (a)-(c) never do.')
     for key, row in res.items():
         lines.append(
             f'| ({key}) {METHODS[key]} | ' +
@@ -333,7 +492,8 @@ def write_report(report, work_dir):
             f"{row.get('sec_per_iter', float('nan')):.2f} | "
             f"{row['fps']:.2f} |")
     lines += [
-        '', '| speed, same process (s/frame) | value |', '|---|---|',
+        '', budget_note, '', '| speed, same process (s/frame) | value |',
+        '|---|---|',
         f"| SOLOTrack pipeline (segmenter + embedding + tracker) | "
         f"{speed['pipeline']:.4f} |",
         f"| bare SOLOv2 segmenter (no embedding, no tracker) | "
@@ -347,7 +507,7 @@ def write_report(report, work_dir):
     ]
     for n, sec in report['tracker_scaling'].items():
         lines.append(f'| {n} | {sec * 1000:.2f} |')
-    lines += ['', report['gpu_note'], '']
+    lines += [''] + r50_lines(report) + ['']
     path = osp.join(work_dir, 'results.md')
     with open(path, 'w') as f:
         f.write('\n'.join(lines))
@@ -394,6 +554,8 @@ def main():
             if evaluator['type'].endswith('YouTubeVISMetric'):
                 evaluator['outfile_prefix'] = osp.join(
                     work_dir, key, 'val_results')
+    ssl_start = split_budget(cfgs['image'], cfgs['ssl'], iters,
+                             osp.join(work_dir, 'image'))
 
     results, checkpoints, sec = {}, {}, {}
     init_default_scope('mmsolotrack')
@@ -427,9 +589,10 @@ def main():
     speed = speed_table(cfgs, checkpoints, data_root,
                         num_frames=4 if args.quick else 10)
     scaling = tracker_scaling(args.tracker_sizes)
-    gpu_note = ('GPU figures: not measured (no CUDA device in this run).'
-                if not torch.cuda.is_available() else
-                'GPU figures: see tools/analysis_tools/benchmark.py output.')
+    r50 = None
+    if args.r50_device != 'none':
+        say(f'Timing the R50 models at 360x640 on {args.r50_device}')
+        r50 = r50_speed(args.r50_device, args.r50_frames)
     report = dict(
         command=' '.join(['python'] + sys.argv),
         machine=f'{platform.processor() or platform.machine()}, '
@@ -442,7 +605,9 @@ def main():
         results=results,
         speed=speed,
         tracker_scaling={str(k): v for k, v in scaling.items()},
-        gpu_note=gpu_note)
+        ssl_start=ssl_start,
+        r50=r50,
+        cuda=torch.cuda.is_available())
     md = write_report(report, work_dir)
     plots = plot(results, scaling, work_dir)
     with open(md) as f:
