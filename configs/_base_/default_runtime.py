@@ -21,3 +21,6 @@ log_processor = dict(type='LogProcessor', window_size=50, by_epoch=True)
 log_level = 'INFO'
 load_from = None
 resume = False
+
+# a progress bar over the val / test batches (videos in the VIS loops)
+custom_hooks = [dict(type='EvalProgressHook')]

@@ -9,7 +9,10 @@
 #   train_cfg.max_epochs, train_dataloader.batch_size, data_root
 _base_ = ('mmdet::masktrack_rcnn/'
           'masktrack-rcnn_mask-rcnn_r50_fpn_8xb1-12e_youtubevis2019.py')
-custom_imports = dict(imports=['mmsolotrack.evaluation'])
+custom_imports = dict(
+    imports=['mmsolotrack.evaluation', 'mmsolotrack.engine'])
+# the same progress bar over the test videos as the SOLOTrack configs
+custom_hooks = [dict(type='mmsolotrack.EvalProgressHook')]
 
 synthvis_classes = ('circle', 'square', 'triangle', 'star', 'cross')
 data_root = 'data/synthvis/'
@@ -91,7 +94,8 @@ val_evaluator = dict(
     type='mmsolotrack.YouTubeVISMetric',
     metric='segm',
     outfile_prefix='work_dirs/masktrack_synthvis_val_results/results',
-    format_only=False)
+    format_only=False,
+    class_agnostic=True)
 test_evaluator = val_evaluator
 
 # same schedule as the tiny SOLOTrack configs (4 images per batch)

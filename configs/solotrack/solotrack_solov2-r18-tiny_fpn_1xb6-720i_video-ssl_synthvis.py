@@ -51,7 +51,10 @@ default_hooks = dict(
     checkpoint=dict(by_epoch=False, interval=240),
     visualization=dict(type='mmdet.TrackVisualizationHook', draw=False))
 log_processor = dict(by_epoch=False)
-custom_hooks = [dict(type='VideoReadReportHook', interval=240)]
+custom_hooks = [
+    dict(type='VideoReadReportHook', interval=240),
+    dict(type='EvalProgressHook')
+]
 visualizer = dict(
     type='mmdet.TrackLocalVisualizer',
     vis_backends=[dict(type='LocalVisBackend')],

@@ -28,5 +28,8 @@ model = dict(
 default_hooks = dict(checkpoint=dict(by_epoch=False, interval=6000))
 log_processor = dict(by_epoch=False)
 # reports unreadable (skipped) video frames during training
-custom_hooks = [dict(type='VideoReadReportHook', interval=6000)]
+custom_hooks = [
+    dict(type='VideoReadReportHook', interval=6000),
+    dict(type='EvalProgressHook')
+]
 load_from = None

@@ -22,5 +22,8 @@ model = dict(
 
 default_hooks = dict(checkpoint=dict(by_epoch=False, interval=6000))
 log_processor = dict(by_epoch=False)
-custom_hooks = [dict(type='VideoReadReportHook', interval=6000)]
+custom_hooks = [
+    dict(type='VideoReadReportHook', interval=6000),
+    dict(type='EvalProgressHook')
+]
 load_from = None

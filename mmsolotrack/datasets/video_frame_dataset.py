@@ -1,5 +1,6 @@
 # Copyright (c) mmsolotrack contributors. All rights reserved.
 """Frames of annotated videos, read as independent still images."""
+import os.path as osp
 from typing import List
 
 from mmdet.datasets import CocoDataset
@@ -17,6 +18,20 @@ def _missing_keys_error(ann_file: str, missing: list) -> KeyError:
                     f'a CocoVID json needs {REQUIRED_KEYS} (convert official '
                     'YouTube-VIS / OVIS files with tools/dataset_converters/'
                     'youtubevis2coco.py).')
+
+
+def _missing_file_error(ann_file: str) -> FileNotFoundError:
+    """The annotation file does not exist: say which command makes it."""
+    if 'synthvis' in osp.basename(ann_file):
+        root = osp.dirname(osp.dirname(ann_file)) or '.'
+        how = ('generate SynthVIS with:  python -m '
+               f'mmsolotrack.datasets.synthvis --out {root}')
+    else:
+        how = ('convert the official YouTube-VIS / OVIS json with '
+               'tools/dataset_converters/youtubevis2coco.py, or check '
+               'data_root / ann_file in the config')
+    return FileNotFoundError(
+        f'annotation file {ann_file} does not exist; {how}')
 
 
 class CheckedCOCO(COCO):
@@ -56,6 +71,8 @@ class VideoFrameDataset(CocoDataset):
         super().__init__(*args, **kwargs)
 
     def _read_json(self) -> dict:
+        if '://' not in self.ann_file and not osp.isfile(self.ann_file):
+            raise _missing_file_error(self.ann_file)
         with get_local_path(
                 self.ann_file, backend_args=self.backend_args) as path:
             ann = load(path)
@@ -68,6 +85,8 @@ class VideoFrameDataset(CocoDataset):
         return ann
 
     def load_data_list(self) -> List[dict]:
+        if '://' not in self.ann_file and not osp.isfile(self.ann_file):
+            raise _missing_file_error(self.ann_file)
         if not self._metainfo.get('classes'):
             cats = sorted(self._read_json()['categories'],
                           key=lambda c: c['id'])

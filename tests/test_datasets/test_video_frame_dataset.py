@@ -70,6 +70,19 @@ def test_missing_keys_name_the_file(synthvis_root, tmp_path):
         _train_dataset(CONFIGS[0], synthvis_root, ann_file=str(bad))
 
 
+def test_missing_annotation_file_says_how_to_make_it(tmp_path):
+    empty = tmp_path / 'synthvis'
+    empty.mkdir()
+    with pytest.raises(FileNotFoundError) as err:
+        _train_dataset(CONFIGS[1], str(empty))
+    msg = str(err.value)
+    assert osp.join(str(empty), 'annotations', 'synthvis_train.json') in msg
+    assert f'python -m mmsolotrack.datasets.synthvis --out {empty}' in msg
+    with pytest.raises(FileNotFoundError, match='youtubevis2coco.py'):
+        _train_dataset(CONFIGS[1], str(empty),
+                       ann_file='annotations/ytvis_train.json')
+
+
 def test_missing_and_corrupt_images_name_the_file(synthvis_root, tmp_path):
     root = tmp_path / 'synthvis'
     shutil.copytree(osp.join(synthvis_root, 'annotations'),

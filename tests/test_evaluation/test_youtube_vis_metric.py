@@ -567,3 +567,45 @@ def test_duplicate_instance_ids_across_videos_are_refused():
     videos = [make_video(v + 1, 10 * v, 3, (32, 32), gts, []) for v in (0, 1)]
     with pytest.raises(ValueError, match='unique across videos'):
         run_loop(build_metric(), videos, TWO_CLASSES)
+
+
+def test_class_agnostic_ignores_only_the_category():
+    """Perfect masks and identities under the wrong class: AP 0 with
+    categories, 1 without. A track split in two halves (an identity switch)
+    stays below 1 either way."""
+    videos_data = two_small_videos()
+    wrong = []
+    for v, (gts, n) in enumerate(videos_data):
+        tracks = perfect(gts)
+        for t in tracks:
+            t['label'] = 1 - t['label']
+        wrong.append(make_video(v + 1, 10 * v, n, (32, 32), gts, tracks))
+    res = run_loop(build_metric(class_agnostic=True), wrong, TWO_CLASSES)
+    assert sorted(res) == sorted(
+        keys() + keys(f'agnostic_{i}' for i in ITEMS))
+    assert res['youtube_vis/segm_AP'] == pytest.approx(0, abs=1e-12)
+    assert res['youtube_vis/segm_agnostic_AP'] == pytest.approx(1, abs=1e-12)
+    # one detection per video across categories: video 2 recalls one of its
+    # two objects -> 2 of 3 objects
+    assert res['youtube_vis/segm_agnostic_AR1'] == pytest.approx(2 / 3)
+    assert res['youtube_vis/segm_agnostic_AR10'] == pytest.approx(1)
+    # default: no agnostic keys
+    plain = run_loop(build_metric(), copy.deepcopy(wrong), TWO_CLASSES)
+    assert sorted(plain) == sorted(keys())
+
+    # video 2's cat_a object tracked as two tracks (frames 0-1, 2-3), right
+    # classes: each half covers 2 of 4 frames, video IoU 0.5 -> AP50 counts
+    # one, AP at stricter thresholds does not
+    gts, n = videos_data[1]
+    obj = gts[0]
+    halves = [
+        dict(track_id=200 + k, label=0,
+             masks={f: obj['masks'][f] for f in frames},
+             scores={f: 0.9 - 0.1 * k for f in frames})
+        for k, frames in enumerate(((0, 1), (2, 3)))
+    ]
+    split = [make_video(1, 0, n, (32, 32), [obj], halves)]
+    res = run_loop(build_metric(class_agnostic=True), split, TWO_CLASSES)
+    assert res['youtube_vis/segm_agnostic_AP'] == pytest.approx(
+        res['youtube_vis/segm_AP'], abs=1e-12)
+    assert 0 < res['youtube_vis/segm_agnostic_AP'] < 0.2

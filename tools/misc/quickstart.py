@@ -21,6 +21,9 @@ DEFAULT_CONFIG = osp.join(
     'solotrack_solov2-r18-tiny_fpn_1xb4-24e_synthvis.py')
 METRIC_KEYS = ('AP', 'AP50', 'AP75', 'AR1', 'AR10')
 EXTRA_KEYS = {
+    'youtube_vis/segm_agnostic_AP': 'agnostic_AP',
+    'youtube_vis/segm_agnostic_AP50': 'agnostic_AP50',
+    'youtube_vis/segm_agnostic_AR10': 'agnostic_AR10',
     'track/idsw_per_100_frames': 'IDSW_per_100_frames',
     'embed/rank1': 'embed_rank1',
     'embed/cos_gap': 'embed_cos_gap',
@@ -59,12 +62,18 @@ def ensure_data(root: str, seed: int, fresh: bool) -> None:
     if not fresh and all(osp.exists(p) for p in needed):
         say(f'SynthVIS found in {root} (reusing it; --fresh regenerates)')
         return
-    if not fresh and osp.isdir(root) and os.listdir(root) and not osp.isfile(
+    command = ('python -m mmsolotrack.datasets.synthvis --out '
+               f'{root} --seed {seed}')
+    if osp.isdir(root) and os.listdir(root) and not osp.isfile(
             osp.join(root, 'meta.json')):
         sys.exit(f'{root} exists but is not a SynthVIS data set; remove it '
-                 'or pass --data-root. Generate one with:\n  python -m '
-                 f'mmsolotrack.datasets.synthvis --out {root} --seed {seed}')
-    say(f'Generating SynthVIS into {root} (seed {seed})')
+                 f'or pass --data-root. Generate one with:\n  {command}')
+    if osp.isfile(osp.join(root, 'meta.json')) and not fresh:
+        lacking = [osp.relpath(p, root) for p in needed if not osp.exists(p)]
+        say(f'SynthVIS in {root} lacks {lacking}; regenerating it (the same '
+            f'as: {command})')
+    else:
+        say(f'Generating SynthVIS into {root} (the same as: {command})')
     generate_synthvis(root, SynthVISConfig(seed=seed), overwrite=True)
 
 

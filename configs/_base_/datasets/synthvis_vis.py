@@ -38,14 +38,16 @@ val_dataloader = dict(
         pipeline=video_test_pipeline))
 test_dataloader = val_dataloader
 
-# YouTube-VIS AP/AR, the embedding diagnostic (embeddings pooled in the
+# YouTube-VIS AP/AR (also class-agnostic: segm_agnostic_*), the embedding
+# diagnostic (embeddings pooled in the
 # ground-truth masks: needs model.with_gt_embeddings=True) and ID switches
 val_evaluator = [
     dict(
         type='YouTubeVISMetric',
         metric='segm',
         outfile_prefix='work_dirs/synthvis_val_results/results',
-        format_only=False),
+        format_only=False,
+        class_agnostic=True),
     dict(type='EmbeddingDiagnosticMetric'),
     dict(type='IDSwitchMetric'),
 ]

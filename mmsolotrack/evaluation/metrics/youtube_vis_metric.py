@@ -52,6 +52,11 @@ class YouTubeVISMetric(MMDetYouTubeVISMetric):
         prefix (str, optional): key prefix; defaults to 'youtube_vis'.
         format_only (bool): only write the submission files, return {}.
             Needs ``outfile_prefix``. Defaults to False.
+        class_agnostic (bool): also return ``segm_agnostic_<item>``, the
+            same items with categories ignored in matching (``useCats=0``):
+            a track counts if its masks match an instance, whatever class
+            it predicts. Separates segmentation + tracking quality from
+            classification. Defaults to False.
     """
 
     def __init__(self,
@@ -60,7 +65,8 @@ class YouTubeVISMetric(MMDetYouTubeVISMetric):
                  outfile_prefix: Optional[str] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None,
-                 format_only: bool = False) -> None:
+                 format_only: bool = False,
+                 class_agnostic: bool = False) -> None:
         metrics = metric if isinstance(metric, list) else [metric]
         if metrics != ['segm']:
             raise KeyError(
@@ -82,6 +88,7 @@ class YouTubeVISMetric(MMDetYouTubeVISMetric):
             format_only=format_only)
         self.metrics = metrics
         self.metric_items = items
+        self.class_agnostic = class_agnostic
 
     def compute_metrics(self, results: List) -> Dict[str, float]:
         """Evaluate (or, with ``format_only``, save) the processed videos.
@@ -111,18 +118,31 @@ class YouTubeVISMetric(MMDetYouTubeVISMetric):
                 'YouTubeVISMetric: ground-truth instance ids must be unique '
                 f'across videos; ids {repeated[:10]} occur in several.')
 
+        out = self._evaluate(gts, preds, use_cats=True, name='')
+        if self.class_agnostic:
+            out.update(
+                self._evaluate(gts, preds, use_cats=False, name='agnostic_'))
+        return out
+
+    def _evaluate(self, gts: dict, preds: List[dict], use_cats: bool,
+                  name: str) -> Dict[str, float]:
+        """One YTVIS evaluation; returns ``segm_<name><item>``."""
         # mmdet's evaluation code prints; send its report to the logger
         with contextlib.redirect_stdout(io.StringIO()) as report:
             gt_api = YTVIS(gts)
             dt_api = self._load_predictions(gt_api, preds)
             evaluator = YTVISEvalNumpy2(gt_api, dt_api, iouType='segm')
             evaluator.params.vidIds = gt_api.getVidIds()
+            evaluator.params.useCats = int(use_cats)
             evaluator.evaluate()
             evaluator.accumulate()
             evaluator.summarize()
+        if not use_cats:
+            print_log('class-agnostic (categories ignored):', logger='current')
         print_log(report.getvalue(), logger='current')
         return {
-            f'segm_{item}': float(evaluator.stats[STAT_NAMES.index(item)])
+            f'segm_{name}{item}':
+            float(evaluator.stats[STAT_NAMES.index(item)])
             for item in self.metric_items
         }
 
