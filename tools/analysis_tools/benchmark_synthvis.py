@@ -282,14 +282,22 @@ def speed_table(cfgs, checkpoints, data_root, num_frames):
     video_ds = DATASETS.build(cfgs['image'].test_dataloader.dataset)
     video = pseudo_collate([video_ds[0]])
 
-    def build(cfg, ckpt=None):
+    def build(cfg, ckpt, **kwargs):
         model = MODELS.build(cfg.model)
-        if ckpt:
-            load_checkpoint(model, ckpt, map_location='cpu', logger='silent')
+        load_checkpoint(model, ckpt, map_location='cpu', logger='silent',
+                        **kwargs)
         return model.eval()
 
     ours = build(cfgs['image'], checkpoints['a'])
-    bare = build(cfgs['bare'])  # speed only: random weights are fine
+    # the bare segmenter carries (a)'s own SOLOv2 weights (its embedding
+    # branch is simply not there), so both predict the same instances and
+    # the ratio isolates the cost of the embeddings and the tracker
+    bare = build(cfgs['bare'], checkpoints['a'], strict=False,
+                 revise_keys=[(r'^detector\.', '')])
+    ours_state = ours.state_dict()
+    for key, value in bare.state_dict().items():
+        if not torch.equal(value, ours_state[f'detector.{key}']):
+            raise RuntimeError(f'bare segmenter: {key} differs from (a)')
     init_default_scope('mmdet')
     masktrack = build(cfgs['masktrack'], checkpoints['d'])
     init_default_scope('mmsolotrack')
@@ -509,7 +517,7 @@ def write_report(report, work_dir):
         '|---|---|',
         f"| SOLOTrack pipeline (segmenter + embedding + tracker) | "
         f"{speed['pipeline']:.4f} |",
-        f"| bare SOLOv2 segmenter (no embedding, no tracker) | "
+        f"| bare SOLOv2 segmenter ((a)'s weights, no embedding, no tracker) | "
         f"{speed['bare']:.4f} |",
         f"| MaskTrack R-CNN | {speed['masktrack']:.4f} |",
         f"| ratio pipeline / bare segmenter | "
