@@ -234,10 +234,7 @@ def evaluate(cfg, checkpoint, tracker=None):
         evaluators = list(evaluators) + [
             dict(type='mmsolotrack.IDSwitchMetric')
         ]
-    for evaluator in evaluators:
-        if evaluator['type'].endswith('YouTubeVISMetric'):
-            evaluator['class_agnostic'] = True
-    cfg.test_evaluator = evaluators
+    cfg.test_evaluator = evaluators  # class-agnostic AP: set in the configs
     runner = Runner.from_cfg(cfg)
     frames = sum(
         runner.test_dataloader.dataset.get_data_info(i)['video_length']
@@ -256,17 +253,38 @@ def evaluate(cfg, checkpoint, tracker=None):
 
 
 # -------------------------------------------------------- speed, same run
-def time_per_frame(models, frames, repeat=3):
-    """Median seconds per frame of each model on the same preprocessed
-    frames, interleaved so that machine noise hits all alike."""
-    timings = {name: [] for name in models}
-    for _ in range(repeat):
-        for name, fn in models.items():
-            start = time.perf_counter()
-            with torch.no_grad():
+def time_per_frame(videos, frames, repeat=3, warmup=0, device='cpu'):
+    """Median seconds per frame of each model on the same frames,
+    interleaved so that machine noise hits all alike.
+
+    Args:
+        videos (dict): name -> callable that starts a new video and returns
+            the function that processes one frame of it.
+        warmup (int): untimed frames per model first (cuDNN autotuning,
+            allocator).
+        device (str): on CUDA the device is synchronised around each run.
+    """
+
+    def sync():
+        if str(device).startswith('cuda'):
+            torch.cuda.synchronize()
+
+    timings = {name: [] for name in videos}
+    with torch.no_grad():
+        for new_video in videos.values():
+            run = new_video()
+            for frame in frames[:warmup]:
+                run(frame)
+        for _ in range(repeat):
+            for name, new_video in videos.items():
+                run = new_video()
+                sync()
+                start = time.perf_counter()
                 for frame in frames:
-                    fn(frame)
-            timings[name].append((time.perf_counter() - start) / len(frames))
+                    run(frame)
+                sync()
+                timings[name].append(
+                    (time.perf_counter() - start) / len(frames))
     return {name: statistics.median(t) for name, t in timings.items()}
 
 
@@ -326,9 +344,10 @@ def speed_table(cfgs, checkpoints, data_root, num_frames):
     def run_masktrack(frame):
         masktrack.predict(frame[2], as_video(frame[3]))
 
+    # each frame carries its frame_id: the trackers reset at frame 0
     return time_per_frame(
-        dict(pipeline=run_ours, bare=run_bare, masktrack=run_masktrack),
-        frames)
+        dict(pipeline=lambda: run_ours, bare=lambda: run_bare,
+             masktrack=lambda: run_masktrack), frames)
 
 
 def r50_speed(device, num_frames, shape=(360, 640), warmup=2, repeat=3):
@@ -357,33 +376,21 @@ def r50_speed(device, num_frames, shape=(360, 640), warmup=2, repeat=3):
             init_model(cfg, device=device, init_weights=True))
         tracked[name] = []
 
-    def sync():
-        if str(device).startswith('cuda'):
-            torch.cuda.synchronize()
-
-    def video(name):
+    def new_video(name):
         inferencer = inferencers[name]
-        inferencer.reset()
 
-        def run(frame):
-            tracked[name].append(len(inferencer(frame).pred_track_instances))
-        return run
+        def start():
+            inferencer.reset()
 
-    for name in inferencers:  # warm-up (cuDNN autotuning, allocator)
-        run = video(name)
-        for frame in frames[:warmup]:
-            run(frame)
-    timings = {name: [] for name in inferencers}
-    for _ in range(repeat):
-        for name in inferencers:
-            run = video(name)
-            sync()
-            start = time.perf_counter()
-            for frame in frames:
-                run(frame)
-            sync()
-            timings[name].append((time.perf_counter() - start) / len(frames))
-    out = {name: statistics.median(t) for name, t in timings.items()}
+            def run(frame):
+                tracked[name].append(
+                    len(inferencer(frame).pred_track_instances))
+            return run
+        return start
+
+    out = time_per_frame({name: new_video(name)
+                          for name in inferencers}, frames, repeat, warmup,
+                         device)
     out['instances'] = {
         name: float(np.mean(n)) if n else 0.0
         for name, n in tracked.items()
