@@ -22,7 +22,8 @@ def test_dist_train_and_test_two_cpu_processes(workdir):
         str(work), '--cfg-options', 'train_cfg.max_epochs=1',
         'train_dataloader.dataset.frame_interval=1',
         'train_dataloader.batch_size=2', 'default_hooks.logger.interval=1',
-        'val_cfg=None', 'val_dataloader=None', 'val_evaluator=None'
+        'randomness.seed=0', 'val_cfg=None', 'val_dataloader=None',
+        'val_evaluator=None'
     ],
                     cwd=workdir)
     log = proc.stdout
@@ -42,7 +43,10 @@ def test_dist_train_and_test_two_cpu_processes(workdir):
         'bash',
         osp.join(REPO, 'tools', 'dist_test.sh'), SOLOV2,
         str(ckpt), '2', '--work-dir',
-        str(workdir / 'work_dirs' / 'dist_test')
+        str(workdir / 'work_dirs' / 'dist_test'), '--cfg-options',
+        # scores of a one-epoch model are near the 0.01 prior: without a
+        # lower threshold CocoMetric may see no prediction and return {}
+        'model.test_cfg.score_thr=0.01'
     ],
                     cwd=workdir)
     assert 'coco/segm_mAP' in proc.stdout
