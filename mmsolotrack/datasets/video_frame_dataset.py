@@ -71,8 +71,6 @@ class VideoFrameDataset(CocoDataset):
         super().__init__(*args, **kwargs)
 
     def _read_json(self) -> dict:
-        if '://' not in self.ann_file and not osp.isfile(self.ann_file):
-            raise _missing_file_error(self.ann_file)
         with get_local_path(
                 self.ann_file, backend_args=self.backend_args) as path:
             ann = load(path)
