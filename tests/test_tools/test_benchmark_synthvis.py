@@ -34,7 +34,7 @@ def test_benchmark_quick_writes_full_report(tmp_path):
             assert key in row
     assert set(report['speed']) == {'pipeline', 'bare', 'masktrack'}
     assert set(report['tracker_scaling']) == {'10', '50'}
-    assert report['quick'] is True
+    assert report['quick'] is True and report['seed'] == 0
     # --quick trains 3 iterations: (b) fine-tunes (a)'s iteration-1 weights
     assert report['ssl_start'] == 1
     assert (work / 'image' / 'iter_1.pth').is_file()

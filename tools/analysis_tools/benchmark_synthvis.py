@@ -626,6 +626,7 @@ def main():
         machine=f'{platform.processor() or platform.machine()}, '
         f'{os.cpu_count()} cores, torch {torch.__version__}',
         date=str(date.today()),
+        seed=args.seed,
         iters=iters,
         batch_size=cfgs['image'].train_dataloader.batch_size,
         input_size='160 x 256',
