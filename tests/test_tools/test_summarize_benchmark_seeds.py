@@ -8,7 +8,8 @@ import pytest
 
 from ..conftest import REPO, run_tool
 
-TOOL = osp.join(REPO, 'tools', 'analysis_tools', 'summarize_benchmark_seeds.py')
+TOOL = osp.join(REPO, 'tools', 'analysis_tools',
+                'summarize_benchmark_seeds.py')
 KEYS = ('AP', 'AP50', 'AP75', 'AR1', 'AR10', 'agnostic_AP', 'agnostic_AP50',
         'agnostic_AR10', 'idsw_per_100_frames', 'fps', 'sec_per_iter')
 
@@ -17,12 +18,19 @@ def write_run(path, seed, ap, idsw, iters=1344, quick=False):
     """A results.json as benchmark_synthvis.py writes it (two methods)."""
     path.mkdir(parents=True, exist_ok=True)
     results = {
-        method: {k: 0.5 for k in KEYS} | dict(
+        method: {
+            k: 0.5
+            for k in KEYS
+        } | dict(
             AP=ap + off, agnostic_AP=2 * (ap + off), idsw_per_100_frames=idsw)
         for method, off in (('a', 0.0), ('d', 0.1))
     }
-    report = dict(seed=seed, iters=iters, batch_size=4,
-                  input_size='160 x 256', quick=quick, results=results)
+    report = dict(seed=seed,
+                  iters=iters,
+                  batch_size=4,
+                  input_size='160 x 256',
+                  quick=quick,
+                  results=results)
     (path / 'results.json').write_text(json.dumps(report))
     return path
 
@@ -35,7 +43,8 @@ def test_mean_and_sample_std_by_hand(tmp_path):
     ]
     out = tmp_path / 'seeds.md'
     proc = run_tool([sys.executable, TOOL, *map(str, dirs), '--out',
-                     str(out)], cwd=tmp_path)
+                     str(out)],
+                    cwd=tmp_path)
     data = json.loads((tmp_path / 'seeds.json').read_text())
     assert data['seeds'] == [0, 1, 2]
     a = data['summary']['a']
@@ -61,15 +70,18 @@ def test_mean_and_sample_std_by_hand(tmp_path):
 def test_refuses_runs_that_do_not_compare(tmp_path):
     good = write_run(tmp_path / 'good', 0, 0.1, 10.0)
     cases = {
-        'other_budget': (write_run(tmp_path / 'b', 1, 0.1, 1.0, iters=672),
-                         'iters=672'),
-        'quick': (write_run(tmp_path / 'q', 1, 0.1, 1.0, quick=True),
-                  'a --quick run'),
+        'other_budget': (write_run(tmp_path / 'b', 1, 0.1, 1.0,
+                                   iters=672), 'iters=672'),
+        'quick': (write_run(tmp_path / 'q', 1, 0.1, 1.0,
+                            quick=True), 'a --quick run'),
         'absent': (tmp_path / 'absent', 'no benchmark report'),
     }
     for name, (other, message) in cases.items():
-        proc = run_tool([sys.executable, TOOL, str(good), str(other)],
-                        cwd=tmp_path, check=False)
+        proc = run_tool(
+            [sys.executable, TOOL, str(good),
+             str(other)],
+            cwd=tmp_path,
+            check=False)
         assert proc.returncode != 0, name
         assert message in proc.stdout, (name, proc.stdout[-500:])
         assert str(other / 'results.json') in proc.stdout, name
@@ -78,7 +90,9 @@ def test_refuses_runs_that_do_not_compare(tmp_path):
     report = json.loads((broken / 'results.json').read_text())
     del report['results']['d']['agnostic_AR10']
     (broken / 'results.json').write_text(json.dumps(report))
-    proc = run_tool([sys.executable, TOOL, str(good), str(broken)],
-                    cwd=tmp_path, check=False)
+    proc = run_tool([sys.executable, TOOL,
+                     str(good), str(broken)],
+                    cwd=tmp_path,
+                    check=False)
     assert proc.returncode != 0
     assert "method (d) lacks ['agnostic_AR10']" in proc.stdout

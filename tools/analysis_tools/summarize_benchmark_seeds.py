@@ -34,10 +34,12 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Mean +- std over SynthVIS benchmark runs (seeds)')
     parser.add_argument(
-        'work_dirs', nargs='+',
+        'work_dirs',
+        nargs='+',
         help='work dirs of benchmark_synthvis.py, each with results.json')
     parser.add_argument(
-        '--out', help='also write the table (Markdown) to this file and '
+        '--out',
+        help='also write the table (Markdown) to this file and '
         'the numbers to the same path with .json')
     return parser.parse_args(argv)
 
@@ -111,12 +113,12 @@ def to_markdown(summary, runs, work_dirs):
     seeds = [str(run.get('seed', '?')) for run in runs]
     first = runs[0]
     lines = [
-        f'# SynthVIS benchmark over {len(runs)} runs (seeds {", ".join(seeds)})',
-        '',
+        f'# SynthVIS benchmark over {len(runs)} runs '
+        f'(seeds {", ".join(seeds)})', '',
         f"Budget: {first['iters']} iterations per method, batch of "
         f"{first['batch_size']} images, input {first['input_size']}. "
-        'Mean +- sample standard deviation; per run: '
-        + ', '.join(f'`{d}`' for d in work_dirs) + '.', '',
+        'Mean +- sample standard deviation; per run: ' +
+        ', '.join(f'`{d}`' for d in work_dirs) + '.', '',
         '| method | ' + ' | '.join(h for _, h, _ in COLUMNS) +
         ' | AP per run | agnostic AP per run |',
         '|---' * (len(COLUMNS) + 3) + '|'
@@ -147,10 +149,11 @@ def main(argv=None):
         with open(args.out, 'w') as f:
             f.write(md)
         with open(osp.splitext(args.out)[0] + '.json', 'w') as f:
-            json.dump(
-                dict(work_dirs=args.work_dirs,
-                     seeds=[run.get('seed') for run in runs],
-                     summary=summary), f, indent=2)
+            json.dump(dict(work_dirs=args.work_dirs,
+                           seeds=[run.get('seed') for run in runs],
+                           summary=summary),
+                      f,
+                      indent=2)
         print(f'written to {args.out}')
 
 
