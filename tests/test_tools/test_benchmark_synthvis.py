@@ -34,7 +34,8 @@ def test_benchmark_quick_writes_full_report(tmp_path):
             assert key in row
     assert set(report['speed']) == {'pipeline', 'bare', 'masktrack'}
     assert set(report['tracker_scaling']) == {'10', '50'}
-    assert report['quick'] is True and report['seed'] == 0
+    assert report['quick'] is True
+    assert report['seed'] == 0 and report['data_seed'] == 0
     # --quick trains 3 iterations: (b) fine-tunes (a)'s iteration-1 weights
     assert report['ssl_start'] == 1
     assert (work / 'image' / 'iter_1.pth').is_file()
@@ -94,3 +95,19 @@ def test_budget_split_continues_the_schedule():
         dict(type='MultiStepLR', by_epoch=False, begin=0, end=720,
              milestones=[360, 604], gamma=0.1)
     ]
+
+
+def test_existing_synthvis_of_another_data_seed_is_refused(tmp_path):
+    """--seed varies training only; data of another seed is not mixed in."""
+    import pytest
+    bench = _load_benchmark_module()
+    (tmp_path / 'annotations').mkdir()
+    (tmp_path / 'annotations' / 'synthvis_val.json').write_text('{}')
+    (tmp_path / 'meta.json').write_text(json.dumps(dict(seed=3)))
+    with pytest.raises(SystemExit) as err:
+        bench.ensure_data(str(tmp_path), 0, False)
+    assert str(tmp_path / 'meta.json') in str(err.value)
+    assert 'data seed 3' in str(err.value) and '--data-seed 3' in str(
+        err.value)
+    bench.ensure_data(str(tmp_path), 3, False)  # same seed: reused as is
+    assert (tmp_path / 'annotations' / 'synthvis_val.json').read_text() == '{}'

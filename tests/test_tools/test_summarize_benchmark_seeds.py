@@ -14,7 +14,7 @@ KEYS = ('AP', 'AP50', 'AP75', 'AR1', 'AR10', 'agnostic_AP', 'agnostic_AP50',
         'agnostic_AR10', 'idsw_per_100_frames', 'fps', 'sec_per_iter')
 
 
-def write_run(path, seed, ap, idsw, iters=1344, quick=False):
+def write_run(path, seed, ap, idsw, iters=1344, quick=False, data_seed=0):
     """A results.json as benchmark_synthvis.py writes it (two methods)."""
     path.mkdir(parents=True, exist_ok=True)
     results = {
@@ -26,6 +26,7 @@ def write_run(path, seed, ap, idsw, iters=1344, quick=False):
         for method, off in (('a', 0.0), ('d', 0.1))
     }
     report = dict(seed=seed,
+                  data_seed=data_seed,
                   iters=iters,
                   batch_size=4,
                   input_size='160 x 256',
@@ -75,6 +76,9 @@ def test_refuses_runs_that_do_not_compare(tmp_path):
         'quick': (write_run(tmp_path / 'q', 1, 0.1, 1.0,
                             quick=True), 'a --quick run'),
         'absent': (tmp_path / 'absent', 'no benchmark report'),
+        'other_data':
+        (write_run(tmp_path / 'o', 1, 0.1, 1.0,
+                   data_seed=5), 'data seed 5 but the first run used 0'),
     }
     for name, (other, message) in cases.items():
         proc = run_tool(

@@ -79,7 +79,13 @@ def parse_args():
         '--iters', type=int, default=None,
         help='training iterations per method (default: the epochs of the '
         'image-only config on the labelled frames)')
-    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument(
+        '--seed', type=int, default=0,
+        help='training seed of every method (the data stays the same)')
+    parser.add_argument(
+        '--data-seed', type=int, default=0,
+        help='seed of the SynthVIS generated into --data-root when it is '
+        'missing; an existing SynthVIS of another seed is refused')
     parser.add_argument(
         '--quick', action='store_true',
         help='tiny data and a few iterations: a smoke test, numbers are '
@@ -109,9 +115,26 @@ def say(msg):
 
 # ------------------------------------------------------------------ data
 def ensure_data(root, seed, quick):
+    """Generate SynthVIS (data seed ``seed``) into ``root`` unless there.
+
+    Raises:
+        SystemExit: ``root`` holds a SynthVIS generated with another seed
+            (its ``meta.json`` is named): runs with different data would
+            be compared as if they were seeds of one benchmark.
+    """
     from mmsolotrack.datasets.synthvis import SynthVISConfig, generate_synthvis
     if osp.isfile(osp.join(root, 'annotations', 'synthvis_val.json')):
-        say(f'SynthVIS found in {root}')
+        meta_path = osp.join(root, 'meta.json')
+        found = None
+        if osp.isfile(meta_path):
+            with open(meta_path) as f:
+                found = json.load(f).get('seed')
+        if found is not None and found != seed:
+            raise SystemExit(
+                f'{meta_path}: SynthVIS of data seed {found}, but '
+                f'--data-seed is {seed}; pass --data-seed {found} or '
+                'another --data-root')
+        say(f'SynthVIS found in {root} (data seed {found})')
         return
     cfg = SynthVISConfig(seed=seed)
     if quick:
@@ -495,6 +518,7 @@ def write_report(report, work_dir):
         '# SynthVIS benchmark', '',
         f"Command: `{report['command']}`  ",
         f"Machine: {report['machine']}  ", f"Date: {report['date']}  ",
+        f"Seeds: training {report['seed']}, data {report['data_seed']}  ",
         f"Training budget: {report['iters']} iterations per method, "
         f"batch of {report['batch_size']} images, "
         f"input {report['input_size']}.", '',
@@ -553,7 +577,7 @@ def main():
     data_root = args.data_root
     if args.quick and args.data_root == 'data/synthvis':
         data_root = osp.join(work_dir, 'synthvis_quick')
-    ensure_data(data_root, args.seed, args.quick)
+    ensure_data(data_root, args.data_seed, args.quick)
 
     iters = args.iters or (3 if args.quick else None)
     cfgs = {}
@@ -627,6 +651,7 @@ def main():
         f'{os.cpu_count()} cores, torch {torch.__version__}',
         date=str(date.today()),
         seed=args.seed,
+        data_seed=args.data_seed,
         iters=iters,
         batch_size=cfgs['image'].train_dataloader.batch_size,
         input_size='160 x 256',

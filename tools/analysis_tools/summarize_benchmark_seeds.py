@@ -83,6 +83,12 @@ def load_runs(work_dirs):
                         f'{path}: {key}={report[key]!r} but '
                         f"{osp.join(work_dirs[0], 'results.json')} has "
                         f'{first[key]!r}; runs must share the budget')
+            data_seeds = (report.get('data_seed'), first.get('data_seed'))
+            if None not in data_seeds and data_seeds[0] != data_seeds[1]:
+                raise ValueError(
+                    f'{path}: data seed {data_seeds[0]} but the first run '
+                    f'used {data_seeds[1]}; seeds of one benchmark share '
+                    'the data')
             if set(report['results']) != set(first['results']):
                 raise ValueError(f'{path}: methods {sorted(report["results"])}'
                                  f' differ from {sorted(first["results"])}')
