@@ -79,6 +79,9 @@ def test_refuses_runs_that_do_not_compare(tmp_path):
         'other_data':
         (write_run(tmp_path / 'o', 1, 0.1, 1.0,
                    data_seed=5), 'data seed 5 but the first run used 0'),
+        'same_seed':
+        (write_run(tmp_path / 'dup', 0, 0.2,
+                   1.0), 'training seed 0 is already among the runs'),
     }
     for name, (other, message) in cases.items():
         proc = run_tool(
@@ -89,6 +92,15 @@ def test_refuses_runs_that_do_not_compare(tmp_path):
         assert proc.returncode != 0, name
         assert message in proc.stdout, (name, proc.stdout[-500:])
         assert str(other / 'results.json') in proc.stdout, name
+    corrupt = tmp_path / 'corrupt'
+    corrupt.mkdir()
+    (corrupt / 'results.json').write_text('{"iters": 13')
+    proc = run_tool([sys.executable, TOOL,
+                     str(good), str(corrupt)],
+                    cwd=tmp_path,
+                    check=False)
+    assert proc.returncode != 0
+    assert f"{corrupt / 'results.json'}: not valid JSON" in proc.stdout
     # a report whose method lacks a column names the method and the key
     broken = write_run(tmp_path / 'broken', 1, 0.1, 1.0)
     report = json.loads((broken / 'results.json').read_text())

@@ -52,8 +52,9 @@ def load_runs(work_dirs):
 
     Raises:
         FileNotFoundError: A work dir has no ``results.json``.
-        ValueError: A report lacks a key, is a ``--quick`` run, or was run
-            with other settings than the first one (the file is named).
+        ValueError: A report is not JSON, lacks a key, is a ``--quick``
+            run, repeats a training seed, or was run with other settings or
+            data than the first one (the file is named).
     """
     runs = []
     for work_dir in work_dirs:
@@ -63,7 +64,10 @@ def load_runs(work_dirs):
                 f'{path}: no benchmark report; run tools/analysis_tools/'
                 f'benchmark_synthvis.py --work-dir {work_dir} first')
         with open(path) as f:
-            report = json.load(f)
+            try:
+                report = json.load(f)
+            except json.JSONDecodeError as err:
+                raise ValueError(f'{path}: not valid JSON ({err})') from err
         missing = [k for k in SETTINGS + ('results', ) if k not in report]
         if missing:
             raise ValueError(f'{path}: not a benchmark report, missing '
@@ -89,6 +93,11 @@ def load_runs(work_dirs):
                     f'{path}: data seed {data_seeds[0]} but the first run '
                     f'used {data_seeds[1]}; seeds of one benchmark share '
                     'the data')
+            if report.get('seed') is not None and report['seed'] in [
+                    run.get('seed') for run in runs
+            ]:
+                raise ValueError(f"{path}: training seed {report['seed']} "
+                                 'is already among the runs')
             if set(report['results']) != set(first['results']):
                 raise ValueError(f'{path}: methods {sorted(report["results"])}'
                                  f' differ from {sorted(first["results"])}')
