@@ -101,13 +101,13 @@ def test_existing_synthvis_of_another_data_seed_is_refused(tmp_path):
     """--seed varies training only; data of another seed is not mixed in."""
     import pytest
     bench = _load_benchmark_module()
-    (tmp_path / 'annotations').mkdir()
-    (tmp_path / 'annotations' / 'synthvis_val.json').write_text('{}')
-    (tmp_path / 'meta.json').write_text(json.dumps(dict(seed=3)))
+    root = str(tmp_path / 'synthvis')
+    bench.ensure_data(root, 3, quick=True)
+    val = tmp_path / 'synthvis' / 'annotations' / 'synthvis_val.json'
+    stamp = val.stat().st_mtime_ns
     with pytest.raises(SystemExit) as err:
-        bench.ensure_data(str(tmp_path), 0, False)
-    assert str(tmp_path / 'meta.json') in str(err.value)
-    assert 'data seed 3' in str(err.value) and '--data-seed 3' in str(
-        err.value)
-    bench.ensure_data(str(tmp_path), 3, False)  # same seed: reused as is
-    assert (tmp_path / 'annotations' / 'synthvis_val.json').read_text() == '{}'
+        bench.ensure_data(root, 0, quick=True)
+    assert str(tmp_path / 'synthvis' / 'meta.json') in str(err.value)
+    assert 'seed=3 instead of 0' in str(err.value)
+    bench.ensure_data(root, 3, quick=True)  # same data: reused as is
+    assert val.stat().st_mtime_ns == stamp

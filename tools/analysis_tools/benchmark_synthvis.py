@@ -118,30 +118,19 @@ def ensure_data(root, seed, quick):
     """Generate SynthVIS (data seed ``seed``) into ``root`` unless there.
 
     Raises:
-        SystemExit: ``root`` holds a SynthVIS generated with another seed
-            (its ``meta.json`` is named): runs with different data would
-            be compared as if they were seeds of one benchmark.
+        SystemExit: ``root`` holds a SynthVIS generated with other
+            parameters, e.g. another seed (its ``meta.json`` is named): runs
+            on different data would be compared as one benchmark.
     """
-    from mmsolotrack.datasets.synthvis import SynthVISConfig, generate_synthvis
-    if osp.isfile(osp.join(root, 'annotations', 'synthvis_val.json')):
-        meta_path = osp.join(root, 'meta.json')
-        found = None
-        if osp.isfile(meta_path):
-            with open(meta_path) as f:
-                found = json.load(f).get('seed')
-        if found is not None and found != seed:
-            raise SystemExit(
-                f'{meta_path}: SynthVIS of data seed {found}, but '
-                f'--data-seed is {seed}; pass --data-seed {found} or '
-                'another --data-root')
-        say(f'SynthVIS found in {root} (data seed {found})')
-        return
+    from mmsolotrack.datasets.synthvis import SynthVISConfig, ensure_synthvis
     cfg = SynthVISConfig(seed=seed)
     if quick:
         cfg = SynthVISConfig(
             seed=seed, num_train=2, num_unlabeled=2, num_val=1, num_frames=4)
-    say(f'Generating SynthVIS into {root}')
-    generate_synthvis(root, cfg, progress=not quick, overwrite=True)
+    try:
+        ensure_synthvis(root, cfg, log=say, progress=not quick)
+    except (FileExistsError, ValueError) as err:
+        raise SystemExit(str(err))
 
 
 def load_cfg(path, data_root, work_dir, iters, seed, quick):

@@ -53,28 +53,13 @@ def say(msg: str) -> None:
 
 
 def ensure_data(root: str, seed: int, fresh: bool) -> None:
-    from mmsolotrack.datasets.synthvis import SynthVISConfig, generate_synthvis
-    needed = [
-        osp.join(root, 'annotations', 'synthvis_train.json'),
-        osp.join(root, 'annotations', 'synthvis_val.json'),
-        osp.join(root, 'val', 'JPEGImages')
-    ]
-    if not fresh and all(osp.exists(p) for p in needed):
-        say(f'SynthVIS found in {root} (reusing it; --fresh regenerates)')
-        return
-    command = ('python -m mmsolotrack.datasets.synthvis --out '
-               f'{root} --seed {seed}')
-    if osp.isdir(root) and os.listdir(root) and not osp.isfile(
-            osp.join(root, 'meta.json')):
-        sys.exit(f'{root} exists but is not a SynthVIS data set; remove it '
-                 f'or pass --data-root. Generate one with:\n  {command}')
-    if osp.isfile(osp.join(root, 'meta.json')) and not fresh:
-        lacking = [osp.relpath(p, root) for p in needed if not osp.exists(p)]
-        say(f'SynthVIS in {root} lacks {lacking}; regenerating it (the same '
-            f'as: {command})')
-    else:
-        say(f'Generating SynthVIS into {root} (the same as: {command})')
-    generate_synthvis(root, SynthVISConfig(seed=seed), overwrite=True)
+    from mmsolotrack.datasets.synthvis import SynthVISConfig, ensure_synthvis
+    try:
+        # any size will do for the quickstart, but not another seed
+        ensure_synthvis(root, SynthVISConfig(seed=seed), fresh=fresh,
+                        log=say, match=('seed', ))
+    except (FileExistsError, ValueError) as err:
+        sys.exit(str(err))
 
 
 def point_config_at_data(cfg, root: str) -> None:
