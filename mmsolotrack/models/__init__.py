@@ -1,6 +1,7 @@
 # Copyright (c) mmsolotrack contributors. All rights reserved.
 import mmdet.registry  # noqa: F401  (so `mmdet.` prefixed types resolve)
 
+from .classifiers import *  # noqa: F401,F403
 from .data_preprocessors import *  # noqa: F401,F403
 from .dense_heads import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403

@@ -26,12 +26,14 @@ def test_quickstart_trains_tracks_renders_resumes_and_reuses(
         tmp_path, synthvis_root):
     work = tmp_path / 'qs'
     common = ('--data-root', synthvis_root, '--work-dir', str(work))
-    first = quickstart(tmp_path, *common, '--epochs', '1').stdout
+    first = quickstart(tmp_path, *common, '--iters', '20').stdout
     assert 'SynthVIS found in' in first
-    assert (work / 'epoch_1.pth').is_file()
+    assert (work / 'iter_20.pth').is_file()
     metrics = json.loads((work / 'metrics.json').read_text())
     for key in ('AP', 'AP50', 'AP75', 'AR1', 'AR10', 'agnostic_AP',
-                'IDSW_per_100_frames', 'embed_rank1', 'embed_cos_gap'):
+                'IDSW_per_100_frames', 'embed_rank1', 'embed_cos_gap',
+                'frame_AP', 'frame_agnostic_AP', 'frame_recall50',
+                'frame_cls_acc', 'frame_det_cls_acc', 'oracle_assoc_AP'):
         assert isinstance(metrics[key], float), key
     for key in ('AP', 'AP50', 'AP75', 'AR1', 'AR10'):
         assert 0.0 <= metrics[key] <= 1.0
@@ -48,19 +50,22 @@ def test_quickstart_trains_tracks_renders_resumes_and_reuses(
     for name in ('metrics.json', 'demo.mp4', 'demo_sheet.png'):
         assert str(work / name) in first
 
-    # a longer schedule continues from epoch 1 instead of starting over
-    second = quickstart(tmp_path, *common, '--epochs', '2',
+    # a longer schedule continues from iteration 20 instead of starting over
+    second = quickstart(tmp_path, *common, '--iters', '40',
                         '--no-render').stdout
-    assert 'resumed' in second.lower()
-    assert re.search(r'Epoch\(train\)\s*\[2\]', second)
-    assert not re.search(r'Epoch\(train\)\s*\[1\]', second)
-    assert (work / 'epoch_2.pth').is_file()
+    assert re.search(r'resumed epoch: \d+, iter: 20', second)
+    assert (work / 'iter_40.pth').is_file()
+    assert 'for 40 iterations' in second
 
     # run again: nothing is trained
-    third = quickstart(tmp_path, *common, '--epochs', '2',
+    third = quickstart(tmp_path, *common, '--iters', '40',
                        '--no-render').stdout
     assert 'Trained checkpoint found' in third and 'reusing' in third
-    assert 'Epoch(train)' not in third
+    assert 'Training' not in third
+
+    # an epoch count for an iteration-based config is refused
+    wrong = quickstart(tmp_path, *common, '--epochs', '2', check=False)
+    assert wrong.returncode != 0 and 'use --iters' in wrong.stdout
 
 
 def test_quickstart_refuses_a_directory_that_is_not_synthvis(tmp_path):

@@ -40,7 +40,11 @@ test_dataloader = val_dataloader
 
 # YouTube-VIS AP/AR (also class-agnostic: segm_agnostic_*), the embedding
 # diagnostic (embeddings pooled in the
-# ground-truth masks: needs model.with_gt_embeddings=True) and ID switches
+# ground-truth masks: needs model.with_gt_embeddings=True), ID switches, and
+# the decomposition: per-frame AP / recall / label accuracy / scores of the
+# segmenter alone (frame/*) and tracking AP with ground-truth masks and
+# labels but the model's embeddings and tracker (oracle_assoc/*: association
+# alone)
 val_evaluator = [
     dict(
         type='YouTubeVISMetric',
@@ -50,5 +54,7 @@ val_evaluator = [
         class_agnostic=True),
     dict(type='EmbeddingDiagnosticMetric'),
     dict(type='IDSwitchMetric'),
+    dict(type='FrameSegmMetric'),
+    dict(type='OracleAssociationMetric'),
 ]
 test_evaluator = val_evaluator

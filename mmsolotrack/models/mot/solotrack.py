@@ -4,6 +4,7 @@
 Shape shorthand: B images in a training batch (still images and clip frames),
 N videos, T frames, C channels, H x W padded input, D embedding dims.
 """
+import copy
 from typing import Dict, List, Optional, Tuple, Union
 
 import torch
@@ -31,6 +32,13 @@ class SOLOTrack(BaseMOTModel):
             (``SOLOV2EmbedHead`` / ``SOLOEmbedHead``).
         tracker (dict, optional): The online tracker used by ``predict`` on
             videos, e.g. ``EmbeddingTracker`` or ``MaskIoUTracker``.
+        cls_head (dict, optional): An instance classifier that relabels the
+            segmenter's masks (``CropClassifier``), trained on the labelled
+            still images. None keeps the segmenter's own labels.
+        cls_score (str): How a relabelled instance is scored from the
+            segmenter's score s and the classifier's probability p of its
+            new label: ``'geometric'`` sqrt(s p) (default), ``'product'``
+            s p, or ``'detector'`` s.
         loss_cycle (dict, optional): The video self-supervision loss
             (``CycleConsistencyLoss``). Without it, clip frames in a batch
             are an error.
@@ -39,7 +47,10 @@ class SOLOTrack(BaseMOTModel):
             (N, default 10), applied after the head's matrix NMS.
         with_gt_embeddings (bool): When testing on videos, also pool an
             embedding for every ground-truth mask (``gt_instances.embeddings``)
-            for the embedding diagnostic. Defaults to False.
+            for the embedding diagnostic, and track the ground-truth
+            instances with a copy of the tracker
+            (``oracle_track_instances``: association alone, for
+            ``OracleAssociationMetric``). Defaults to False.
         data_preprocessor (dict, optional): ``SOLOTrackDataPreprocessor``.
         init_cfg (dict, optional): Initialisation config.
     """
@@ -47,6 +58,8 @@ class SOLOTrack(BaseMOTModel):
     def __init__(self,
                  detector: dict,
                  tracker: Optional[dict] = None,
+                 cls_head: Optional[dict] = None,
+                 cls_score: str = 'geometric',
                  loss_cycle: Optional[dict] = None,
                  pseudo_cfg: dict = dict(min_score=0.3, max_instances=10),
                  with_gt_embeddings: bool = False,
@@ -60,10 +73,16 @@ class SOLOTrack(BaseMOTModel):
                 f'SOLOTrack needs an embedding head, got '
                 f'{type(head).__name__}; use SOLOV2EmbedHead or SOLOEmbedHead')
         self.tracker = MODELS.build(tracker) if tracker else None
+        self.cls_head = MODELS.build(cls_head) if cls_head else None
+        if cls_score not in ('geometric', 'product', 'detector'):
+            raise ValueError("SOLOTrack: cls_score must be 'geometric', "
+                             f"'product' or 'detector', got {cls_score!r}")
+        self.cls_score = cls_score
         self.loss_cycle = MODELS.build(loss_cycle) if loss_cycle else None
         self.pseudo_cfg = dict(min_score=0.3, max_instances=10)
         self.pseudo_cfg.update(pseudo_cfg)
         self.with_gt_embeddings = with_gt_embeddings
+        self._oracle_tracker = None
 
     @property
     def head(self):
@@ -98,6 +117,11 @@ class SOLOTrack(BaseMOTModel):
                 self.head.loss(
                     self._select(x, img_idx),
                     [data_samples[i] for i in img_idx]))
+            if self.cls_head is not None:
+                losses.update(
+                    self.cls_head.loss(
+                        inputs[img_idx] if clip_idx else inputs,
+                        [data_samples[i].gt_instances for i in img_idx]))
         if clip_idx:
             if self.loss_cycle is None:
                 raise RuntimeError('the batch holds unlabelled clip frames '
@@ -201,7 +225,11 @@ class SOLOTrack(BaseMOTModel):
             ``pred_track_instances`` (with ``instances_id``) on every frame.
         """
         if inputs.dim() == 4:
-            return self.detector.predict(inputs, data_samples, rescale)
+            samples = self.detector.predict(inputs, data_samples, rescale)
+            for i, sample in enumerate(samples):
+                self.relabel(inputs[i:i + 1], sample.pred_instances,
+                             sample.metainfo)
+            return samples
         if inputs.dim() != 5 or inputs.shape[0] != 1:
             raise ValueError('SOLOTrack.predict takes (B, C, H, W) images or '
                              f'one (1, T, C, H, W) video, got {inputs.shape}')
@@ -214,12 +242,78 @@ class SOLOTrack(BaseMOTModel):
             outs = self.head(x)
             frame.pred_instances = self.head.predict_by_feat(
                 *outs, batch_img_metas=[frame.metainfo], rescale=rescale)[0]
+            self.relabel(inputs[:, t], frame.pred_instances, frame.metainfo)
+            first = frame.metainfo.get('frame_id', t) == 0
             if self.with_gt_embeddings and 'gt_instances' in frame:
                 self._add_gt_embeddings(frame, outs[-1])
-            if frame.metainfo.get('frame_id', t) == 0:
+                self._track_oracle(frame, first)
+            if first:
                 self.tracker.reset()
             frame.pred_track_instances = self.tracker.track(frame)
         return [video]
+
+    def relabel(self, image: Tensor, pred: InstanceData,
+                img_meta: dict) -> InstanceData:
+        """Labels (and scores) of one image's predictions from ``cls_head``.
+
+        Args:
+            image (Tensor): (1, C, H, W) the normalised network input.
+            pred (InstanceData): ``masks`` (N, h, w), ``scores``, ``labels``;
+                changed in place: ``labels`` become the classifier's argmax,
+                ``scores`` are fused by ``cls_score``; ``cls_probs`` (N, C),
+                ``det_scores`` and ``det_labels`` (the segmenter's own) are
+                added.
+            img_meta (dict): with ``img_shape``.
+
+        Returns:
+            InstanceData: ``pred``.
+        """
+        if self.cls_head is None or 'masks' not in pred:
+            return pred
+        masks = pred.masks.bool()
+        img_h, img_w = img_meta['img_shape'][:2]
+        scale = (img_h / masks.shape[-2], img_w / masks.shape[-1])
+        probs = self.cls_head.predict(
+            image, masks, masks.new_zeros(len(masks), dtype=torch.long),
+            scale)
+        top, labels = probs.max(dim=1) if len(probs) else (
+            pred.scores.new_zeros(0), pred.labels.new_zeros(0))
+        pred.det_scores = pred.scores
+        pred.det_labels = pred.labels
+        pred.cls_probs = probs
+        pred.labels = labels.to(pred.labels)
+        if self.cls_score == 'geometric':
+            pred.scores = (pred.scores * top.to(pred.scores)).sqrt()
+        elif self.cls_score == 'product':
+            pred.scores = pred.scores * top.to(pred.scores)
+        return pred
+
+    def _track_oracle(self, frame: DetDataSample, first: bool) -> None:
+        """Association alone: track the ground-truth instances (score 1,
+        their labels, the model's embeddings pooled in their masks) with a
+        copy of the model's tracker; ``frame.oracle_track_instances``."""
+        gt = frame.gt_instances
+        if 'embeddings' not in gt or not hasattr(self.tracker,
+                                                 'det_score_thr'):
+            return
+        if first or self._oracle_tracker is None:
+            self._oracle_tracker = copy.deepcopy(self.tracker)
+            self._oracle_tracker.det_score_thr = 0.0
+            self._oracle_tracker.init_score_thr = 0.0
+            self._oracle_tracker.reset()
+        masks = gt.masks
+        if hasattr(masks, 'to_tensor'):
+            masks = masks.to_tensor(torch.bool, gt.embeddings.device)
+        oracle = DetDataSample(metainfo=frame.metainfo)
+        oracle.pred_instances = InstanceData(
+            masks=masks.bool(),
+            scores=gt.embeddings.new_ones(len(masks)),
+            labels=gt.labels,
+            embeddings=gt.embeddings)
+        if 'frame_id' not in oracle.metainfo:
+            oracle.set_metainfo(dict(frame_id=0 if first else
+                                     self._oracle_tracker.last_frame_id + 1))
+        frame.oracle_track_instances = self._oracle_tracker.track(oracle)
 
     def _add_gt_embeddings(self, frame: DetDataSample,
                            mlvl_embeds: List[Tensor]) -> None:
