@@ -438,3 +438,28 @@ def test_mmdet_youtubevis_dataset_reads_cocovid(small_root):
                 x, y, w, h = ann['bboxes'][t]
                 assert inst['bbox'] == [x, y, x + w, y + h]
                 assert inst['bbox_label'] == ann['category_id'] - 1
+
+
+def test_splits_never_share_a_video(small_root):
+    """No video of train / unlabeled / val appears in another split (a
+    generator that drew every split from the same child seeds would give
+    identical videos under three names)."""
+    import cv2
+    import numpy as np
+    root, _ = small_root
+    firsts = {}
+    for split in ('train', 'unlabeled', 'val'):
+        base = osp.join(root, split, 'JPEGImages')
+        for video in sorted(os.listdir(base)):
+            frame = sorted(os.listdir(osp.join(base, video)))[0]
+            firsts[(split, video)] = cv2.imread(
+                osp.join(base, video, frame)).astype(np.float32)
+    keys = sorted(firsts)
+    assert len(keys) == SMALL['num_train'] + SMALL['num_unlabeled'] + \
+        SMALL['num_val']
+    for i, a in enumerate(keys):
+        for b in keys[i + 1:]:
+            if a[0] == b[0]:
+                continue
+            diff = np.abs(firsts[a] - firsts[b]).mean()
+            assert diff > 5.0, f'{a} and {b} look like the same video'
