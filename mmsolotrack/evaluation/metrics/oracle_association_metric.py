@@ -14,10 +14,9 @@ embeddings give AP 1.0, embeddings that confuse identities lose it.
 """
 from typing import Optional, Sequence
 
-import torch
 from mmdet.structures import DetDataSample
-from mmengine.structures import InstanceData
 
+from mmsolotrack.models.trackers import track_ground_truth
 from mmsolotrack.registry import METRICS, MODELS
 from .youtube_vis_metric import YouTubeVISMetric
 
@@ -65,23 +64,8 @@ class OracleAssociationMetric(YouTubeVISMetric):
                 oracle.pred_track_instances = frame.oracle_track_instances
                 frames.append(oracle)
                 continue
-            gt = frame.gt_instances
-            if 'embeddings' not in gt:
-                raise KeyError('OracleAssociationMetric needs gt_instances.'
-                               'embeddings: build the model with '
-                               '`with_gt_embeddings=True`')
-            masks = gt.masks
-            if hasattr(masks, 'to_tensor'):
-                masks = masks.to_tensor(torch.bool, 'cpu')
-            masks = masks.bool().cpu()
             oracle = DetDataSample(metainfo=frame.metainfo)
-            oracle.pred_instances = InstanceData(
-                masks=masks,
-                scores=torch.ones(len(masks)),
-                labels=gt.labels.cpu(),
-                embeddings=gt.embeddings.float().cpu())
-            if 'frame_id' not in oracle.metainfo:
-                oracle.set_metainfo(dict(frame_id=t))
-            oracle.pred_track_instances = self.tracker.track(oracle)
+            oracle.pred_track_instances = track_ground_truth(
+                self.tracker, frame, frame_id=t)
             frames.append(oracle)
         super().process_video(frames)

@@ -159,7 +159,7 @@ class CropClassifier(BaseModule):
         masks = torch.cat(masks).repeat(self.num_views, 1, 1)
         labels = torch.cat(labels).to(images.device).repeat(self.num_views)
         index = torch.cat(index).repeat(self.num_views)
-        area = masks.flatten(1).any(1)
+        keep = masks.flatten(1).any(1)  # instances with visible pixels
         masks = masks.float()
         if self.coarse_mask_prob > 0:
             coarse = F.interpolate(
@@ -175,7 +175,6 @@ class CropClassifier(BaseModule):
             self.box_jitter)
         crops = self.make_crops(images, masks, boxes, index)
         logits = self(crops)
-        keep = area
         loss = self.loss_cls(logits[keep], labels[keep]) if keep.any() \
             else logits.sum() * 0
         with torch.no_grad():

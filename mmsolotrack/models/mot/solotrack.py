@@ -14,6 +14,7 @@ from mmengine.structures import InstanceData
 from torch import Tensor
 
 from mmsolotrack.registry import MODELS
+from ..trackers.ground_truth_tracking import track_ground_truth
 
 
 @MODELS.register_module()
@@ -246,7 +247,7 @@ class SOLOTrack(BaseMOTModel):
             first = frame.metainfo.get('frame_id', t) == 0
             if self.with_gt_embeddings and 'gt_instances' in frame:
                 self._add_gt_embeddings(frame, outs[-1])
-                self._track_oracle(frame, first)
+                self._track_oracle(frame, t, first)
             if first:
                 self.tracker.reset()
             frame.pred_track_instances = self.tracker.track(frame)
@@ -288,32 +289,21 @@ class SOLOTrack(BaseMOTModel):
             pred.scores = pred.scores * top.to(pred.scores)
         return pred
 
-    def _track_oracle(self, frame: DetDataSample, first: bool) -> None:
+    def _track_oracle(self, frame: DetDataSample, t: int,
+                      first: bool) -> None:
         """Association alone: track the ground-truth instances (score 1,
         their labels, the model's embeddings pooled in their masks) with a
         copy of the model's tracker; ``frame.oracle_track_instances``."""
-        gt = frame.gt_instances
-        if 'embeddings' not in gt or not hasattr(self.tracker,
-                                                 'det_score_thr'):
+        if 'embeddings' not in frame.gt_instances or not hasattr(
+                self.tracker, 'det_score_thr'):
             return
         if first or self._oracle_tracker is None:
             self._oracle_tracker = copy.deepcopy(self.tracker)
             self._oracle_tracker.det_score_thr = 0.0
             self._oracle_tracker.init_score_thr = 0.0
             self._oracle_tracker.reset()
-        masks = gt.masks
-        if hasattr(masks, 'to_tensor'):
-            masks = masks.to_tensor(torch.bool, gt.embeddings.device)
-        oracle = DetDataSample(metainfo=frame.metainfo)
-        oracle.pred_instances = InstanceData(
-            masks=masks.bool(),
-            scores=gt.embeddings.new_ones(len(masks)),
-            labels=gt.labels,
-            embeddings=gt.embeddings)
-        if 'frame_id' not in oracle.metainfo:
-            oracle.set_metainfo(dict(frame_id=0 if first else
-                                     self._oracle_tracker.last_frame_id + 1))
-        frame.oracle_track_instances = self._oracle_tracker.track(oracle)
+        frame.oracle_track_instances = track_ground_truth(
+            self._oracle_tracker, frame, frame_id=t)
 
     def _add_gt_embeddings(self, frame: DetDataSample,
                            mlvl_embeds: List[Tensor]) -> None:
