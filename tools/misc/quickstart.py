@@ -137,7 +137,8 @@ def train(cfg, work_dir: str, fresh: bool):
     by_iter = 'max_iters' in cfg.train_cfg
     length = cfg.train_cfg.max_iters if by_iter else cfg.train_cfg.max_epochs
     unit = 'iterations' if by_iter else 'epochs'
-    final = osp.join(work_dir, f'{"iter" if by_iter else "epoch"}_{length}.pth')
+    prefix = 'iter' if by_iter else 'epoch'
+    final = osp.join(work_dir, f'{prefix}_{length}.pth')
     if fresh and osp.isdir(work_dir):
         shutil.rmtree(work_dir)
     if osp.isfile(final):

@@ -8,8 +8,8 @@ resulting tracks are scored with the YouTube-VIS AP. By default the tracks
 are the model's own: ``SOLOTrack(with_gt_embeddings=True)`` runs a copy of
 its tracker on the ground truth (``oracle_track_instances``); given a
 ``tracker`` config, the metric runs that tracker on
-``gt_instances.embeddings`` itself. Segmentation and classification are perfect by
-construction, so whatever is lost is lost by association: perfect
+``gt_instances.embeddings`` itself. Segmentation and classification are
+perfect by construction, so whatever is lost is lost by association: perfect
 embeddings give AP 1.0, embeddings that confuse identities lose it.
 """
 from typing import Optional, Sequence
