@@ -35,7 +35,10 @@ class SOLOTrack(BaseMOTModel):
             videos, e.g. ``EmbeddingTracker`` or ``MaskIoUTracker``.
         cls_head (dict, optional): An instance classifier that relabels the
             segmenter's masks (``CropClassifier``), trained on the labelled
-            still images. None keeps the segmenter's own labels.
+            still images. None keeps the segmenter's own labels. With a
+            one-class segmenter (``num_classes=1``) the segmenter only finds
+            objects (trained on labels 0, its score is objectness) and
+            ``cls_head`` names every mask.
         cls_score (str): How a relabelled instance is scored from the
             segmenter's score s and the classifier's probability p of its
             new label: ``'geometric'`` sqrt(s p) (default), ``'product'``
@@ -114,10 +117,10 @@ class SOLOTrack(BaseMOTModel):
         img_idx = [i for i, c in enumerate(is_clip) if not c]
         clip_idx = [i for i, c in enumerate(is_clip) if c]
         if img_idx:
-            losses.update(
-                self.head.loss(
-                    self._select(x, img_idx),
-                    [data_samples[i] for i in img_idx]))
+            images = [data_samples[i] for i in img_idx]
+            if self.class_agnostic_detector:
+                images = [self._agnostic(s) for s in images]
+            losses.update(self.head.loss(self._select(x, img_idx), images))
             if self.cls_head is not None:
                 losses.update(
                     self.cls_head.loss(
@@ -130,6 +133,25 @@ class SOLOTrack(BaseMOTModel):
             losses['loss_cycle'] = self.loss_cycle_by_feat(
                 self._select(x, clip_idx), [data_samples[i] for i in clip_idx])
         return losses
+
+    @property
+    def class_agnostic_detector(self) -> bool:
+        """True when the segmenter only finds objects (one class) and
+        ``cls_head`` names them: the detector is trained on labels 0."""
+        return self.cls_head is not None and self.head.num_classes == 1
+
+    @staticmethod
+    def _agnostic(sample: DetDataSample) -> DetDataSample:
+        """A shallow copy of ``sample`` whose ground-truth labels are 0."""
+        gt = InstanceData(metainfo=sample.gt_instances.metainfo)
+        for key, value in sample.gt_instances.items():
+            gt[key] = value
+        gt.labels = torch.zeros_like(sample.gt_instances.labels)
+        out = DetDataSample(metainfo=sample.metainfo)
+        out.gt_instances = gt
+        if 'ignored_instances' in sample:
+            out.ignored_instances = sample.ignored_instances
+        return out
 
     @staticmethod
     def _select(x: Tuple[Tensor], idx: List[int]) -> Tuple[Tensor]:

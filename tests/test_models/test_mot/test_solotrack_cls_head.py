@@ -110,3 +110,32 @@ def test_oracle_tracks_follow_the_ground_truth_with_the_model_tracker():
             model.tracker.init_score_thr) == thresholds
     assert model._oracle_tracker is not model.tracker
     assert model._oracle_tracker.match_thr == model.tracker.match_thr
+
+
+def test_a_one_class_segmenter_learns_objects_and_the_classifier_names():
+    """With ``num_classes=1`` the segmenter is trained on labels 0 (every
+    object is its one class; labels 1-4 would otherwise be background),
+    while the classifier still sees the true labels."""
+    cfg = quickstart_model_cfg()
+    cfg.detector.mask_head.num_classes = 1
+    model = build(cfg)
+    assert model.class_agnostic_detector
+    data = model.data_preprocessor(regression_batch(), True)
+    labels = [s.gt_instances.labels.clone() for s in data['data_samples']]
+    assert any(bool((lab > 0).any()) for lab in labels)
+    torch.manual_seed(0)
+    losses = model(**data, mode='loss')
+    # the caller's labels are untouched (the classifier trains on them)
+    for sample, lab in zip(data['data_samples'], labels):
+        assert torch.equal(sample.gt_instances.labels, lab)
+    zeroed = copy.deepcopy(data['data_samples'])
+    for sample in zeroed:
+        sample.gt_instances.labels = torch.zeros_like(
+            sample.gt_instances.labels)
+    torch.manual_seed(0)
+    ref = model.head.loss(model.detector.extract_feat(data['inputs']),
+                          zeroed)
+    for key in ('loss_cls', 'loss_mask', 'loss_embed_instance'):
+        torch.testing.assert_close(losses[key], ref[key])
+    # a segmenter with the 5 classes keeps them
+    assert not build(quickstart_model_cfg()).class_agnostic_detector
