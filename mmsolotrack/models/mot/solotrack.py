@@ -47,8 +47,14 @@ class SOLOTrack(BaseMOTModel):
             (``CycleConsistencyLoss``). Without it, clip frames in a batch
             are an error.
         pseudo_cfg (dict): How pseudo-instances are chosen on unlabelled
-            frames: ``min_score`` (s_min, default 0.3) and ``max_instances``
-            (N, default 10), applied after the head's matrix NMS.
+            frames: ``min_score`` (s_min, default 0.3), ``max_instances``
+            (N, default 10) and ``min_instances`` (N_min, default 3),
+            applied after the head's matrix NMS: the instances scoring at
+            least s_min, at most N; when fewer than N_min pass, the N_min
+            highest-scoring ones. N_min keeps the cycle loss active from the
+            first iteration, before any score reaches s_min: a walk between
+            any regions of a video, objects or not, still teaches
+            correspondence.
         with_gt_embeddings (bool): When testing on videos, also pool an
             embedding for every ground-truth mask (``gt_instances.embeddings``)
             for the embedding diagnostic, and track the ground-truth
@@ -65,7 +71,8 @@ class SOLOTrack(BaseMOTModel):
                  cls_head: Optional[dict] = None,
                  cls_score: str = 'geometric',
                  loss_cycle: Optional[dict] = None,
-                 pseudo_cfg: dict = dict(min_score=0.3, max_instances=10),
+                 pseudo_cfg: dict = dict(
+                     min_score=0.3, max_instances=10, min_instances=3),
                  with_gt_embeddings: bool = False,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
@@ -83,8 +90,14 @@ class SOLOTrack(BaseMOTModel):
                              f"'product' or 'detector', got {cls_score!r}")
         self.cls_score = cls_score
         self.loss_cycle = MODELS.build(loss_cycle) if loss_cycle else None
-        self.pseudo_cfg = dict(min_score=0.3, max_instances=10)
+        self.pseudo_cfg = dict(min_score=0.3, max_instances=10,
+                               min_instances=3)
         self.pseudo_cfg.update(pseudo_cfg)
+        if not 0 <= self.pseudo_cfg['min_instances'] <= \
+                self.pseudo_cfg['max_instances']:
+            raise ValueError(
+                'SOLOTrack: pseudo_cfg needs 0 <= min_instances <= '
+                f'max_instances, got {self.pseudo_cfg}')
         self.with_gt_embeddings = with_gt_embeddings
         self._oracle_tracker = None
 
@@ -172,22 +185,33 @@ class SOLOTrack(BaseMOTModel):
         Returns:
             list[InstanceData]: per frame, the instances kept by matrix NMS
             (as at inference) with ``score >= min_score``, at most
-            ``max_instances``.
+            ``max_instances``, at least the ``min_instances`` best (when
+            the frame has that many), highest score first.
         """
         detached = [[o.detach() for o in out] if isinstance(out, (list,
                                                                  tuple))
                     else out.detach() for out in outs]
-        results = self.head.predict_by_feat(
-            *detached,
-            batch_img_metas=[s.metainfo for s in samples],
-            rescale=False)
+        min_num = self.pseudo_cfg['min_instances']
+        test_cfg = self.head.test_cfg
+        if min_num > 0:  # no score floors: the N_min best always exist
+            self.head.test_cfg = copy.deepcopy(test_cfg)
+            self.head.test_cfg.score_thr = 0.0
+            if 'filter_thr' in test_cfg:  # matrix NMS's floor
+                self.head.test_cfg.filter_thr = 0.0
+        try:
+            results = self.head.predict_by_feat(
+                *detached,
+                batch_img_metas=[s.metainfo for s in samples],
+                rescale=False)
+        finally:
+            self.head.test_cfg = test_cfg
         min_score = self.pseudo_cfg['min_score']
         max_num = self.pseudo_cfg['max_instances']
         picked = []
         for res in results:
-            keep = (res.scores >= min_score).nonzero().flatten()
-            keep = keep[res.scores[keep].argsort(descending=True)[:max_num]]
-            picked.append(res[keep])
+            order = res.scores.argsort(descending=True, stable=True)
+            num = int((res.scores >= min_score).sum())
+            picked.append(res[order[:min(max(num, min_num), max_num)]])
         return picked
 
     def loss_cycle_by_feat(self, x: Tuple[Tensor],

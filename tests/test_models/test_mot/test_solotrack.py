@@ -334,3 +334,45 @@ def test_image_only_training_never_sees_identities(workdir, monkeypatch):
 if __name__ == '__main__':
     import pprint
     pprint.pprint(regression_losses(), sort_dicts=False)
+
+
+@pytest.mark.parametrize('min_instances', [0, 2])
+def test_cycle_loss_is_active_before_any_score_reaches_min_score(
+        min_instances):
+    """At initialisation no score reaches s_min; the N_min best instances
+    per frame still feed the cycle loss (N_min = 0: the old behaviour, no
+    instance and a zero loss)."""
+    cfg = light(with_cycle(tiny_cfg().model, min_score=0.99))
+    cfg.pseudo_cfg.min_instances = min_instances
+    model = build(cfg)  # not `confident`: the focal prior, scores ~0.01
+    data = model.data_preprocessor(mixed_batch(), True)
+    head = model.detector.mask_head
+    thr = head.test_cfg.score_thr
+    with torch.no_grad():
+        outs = head(model.detector.extract_feat(data['inputs'][2:]))
+    pseudo = model.pseudo_instances(outs, data['data_samples'][2:])
+    assert head.test_cfg.score_thr == thr  # the head's own cfg is restored
+    assert [len(p) for p in pseudo] == [min_instances] * 2
+    for p in pseudo:
+        assert bool((p.scores < 0.99).all())
+        assert torch.equal(p.scores, p.scores.sort(descending=True)[0])
+    losses = model(**data, mode='loss')
+    if min_instances:
+        assert float(losses['loss_cycle']) > 0
+    else:
+        assert float(losses['loss_cycle']) == 0
+
+
+def test_pseudo_instances_keep_those_above_min_score_up_to_max():
+    cfg = light(with_cycle(tiny_cfg().model, min_score=0.0))
+    cfg.pseudo_cfg.update(max_instances=3, min_instances=1)
+    model = confident(build(cfg))
+    data = model.data_preprocessor(mixed_batch(), True)
+    with torch.no_grad():
+        outs = model.detector.mask_head(
+            model.detector.extract_feat(data['inputs'][2:]))
+    pseudo = model.pseudo_instances(outs, data['data_samples'][2:])
+    assert [len(p) for p in pseudo] == [3, 3]
+    with pytest.raises(ValueError, match='min_instances'):
+        cfg.pseudo_cfg.min_instances = 4
+        build(cfg)
