@@ -1,23 +1,22 @@
-# SOLOTrack, image-only, the quickstart recipe: the tiny SOLOv2 + embedding
-# head + a crop classifier that names each mask, trained for 2400 iterations
+# SOLOTrack, image-only, the quickstart recipe: the tiny one-class SOLOv2 +
+# embedding head + a crop classifier that names each mask (see
+# ../_base_/models/solotrack_tiny_cls.py), trained for 2400 iterations
 # (AdamW) on SynthVIS `train` frames as independent still images (no
 # identity labels), tested by tracking the SynthVIS `val` videos with the
 # embedding tracker. Sized for a 2-core CPU (about 8 minutes of training).
 #
 # Frequently modified parameters:
 #   max_iters / param_scheduler       (schedule)
-#   model.cls_head                    (None: the segmenter's own labels)
+#   model.cls_head                    (None and detector.mask_head.num_classes
+#                                      = 5: the segmenter's own labels)
 #   model.detector.mask_head.loss_*   (embedding loss weights, temperatures)
 #   model.tracker                     (association thresholds)
 _base_ = [
-    '../_base_/models/solotrack_tiny.py',
+    '../_base_/models/solotrack_tiny_cls.py',
     '../_base_/datasets/synthvis_vis.py',
     '../_base_/schedules/schedule_tiny_adamw_2400i.py',
     '../_base_/default_runtime.py'
 ]
-model = dict(
-    cls_head=dict(type='CropClassifier', num_classes=5),
-    tracker=dict(match_thr=0.3))
 default_hooks = dict(
     checkpoint=dict(by_epoch=False, interval=600),
     visualization=dict(type='mmdet.TrackVisualizationHook', draw=False))
