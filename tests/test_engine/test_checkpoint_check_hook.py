@@ -134,12 +134,19 @@ def test_init_model_warns_about_non_finite_weights(tmp_path,
     assert not any('NaN' in m for m in records.messages[before:])
 
 
-def test_resume_of_a_finished_run_warns(synthvis_root, tmp_path):
+@pytest.mark.parametrize('by_epoch', [False, True])
+def test_resume_of_a_finished_run_warns(synthvis_root, tmp_path, by_epoch):
 
     def cfg():
         c = Config.fromfile(SOLOV2)
         c.train_dataloader.dataset.data_root = synthvis_root + '/'
-        return iter_based(c, tmp_path, max_iters=1, name='finished')
+        if not by_epoch:
+            return iter_based(c, tmp_path, max_iters=1, name='finished')
+        c.work_dir = str(tmp_path)
+        c.train_cfg.max_epochs = 1
+        c.train_dataloader.dataset.frame_interval = 12  # 1-2 iterations
+        c.val_cfg = c.val_dataloader = c.val_evaluator = None
+        return c
 
     Runner.from_cfg(cfg()).train()
     again = cfg()
@@ -150,5 +157,6 @@ def test_resume_of_a_finished_run_warns(synthvis_root, tmp_path):
     runner.train()
     warned = [m for m in records.messages if 'nothing left to train' in m]
     assert len(warned) == 1
-    assert 'max_iters=1' in warned[0]
-    assert osp.join(str(tmp_path), 'iter_1.pth') in warned[0]
+    what = 'epoch_1.pth' if by_epoch else 'iter_1.pth'
+    assert ('max_epochs=1' if by_epoch else 'max_iters=1') in warned[0]
+    assert osp.join(str(tmp_path), what) in warned[0]

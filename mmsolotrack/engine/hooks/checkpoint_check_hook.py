@@ -9,11 +9,17 @@ from mmsolotrack.utils.checkpoint_checks import (DEFAULT_MAX_MISMATCH,
                                                  check_checkpoint_keys)
 
 
+def _resumes(runner) -> bool:
+    # the Runner's own setting (also when built without a config)
+    return bool(getattr(runner, '_resume', runner.cfg.get('resume')))
+
+
 def _loaded_file(runner):
     """The checkpoint the Runner loads: ``load_from``, else (auto resume) the
     latest one of the work dir."""
-    return runner.cfg.get('load_from') or (find_latest_checkpoint(
-        runner.work_dir) if runner.cfg.get('resume') else None)
+    load_from = getattr(runner, '_load_from', runner.cfg.get('load_from'))
+    return load_from or (find_latest_checkpoint(runner.work_dir)
+                         if _resumes(runner) else None)
 
 
 @HOOKS.register_module()
@@ -54,7 +60,7 @@ class CheckpointCheckHook(Hook):
                               self.max_mismatch)
 
     def before_train(self, runner) -> None:
-        if not runner.cfg.get('resume'):
+        if not _resumes(runner):
             return
         if isinstance(runner.train_loop, EpochBasedTrainLoop):
             done, what = runner.epoch >= runner.max_epochs, 'max_epochs'
