@@ -29,7 +29,28 @@ from mmengine.registry import VISBACKENDS as MMENGINE_VISBACKENDS
 from mmengine.registry import VISUALIZERS as MMENGINE_VISUALIZERS
 from mmengine.registry import \
     WEIGHT_INITIALIZERS as MMENGINE_WEIGHT_INITIALIZERS
-from mmengine.registry import Registry
+from mmengine.registry import Registry as MMEngineRegistry
+
+
+class Registry(MMEngineRegistry):
+    """mmengine's ``Registry``; a type it cannot find that mmdet registers
+    under the same name is refused with the ``mmdet.`` spelling to use.
+
+    (mmengine alone says ``ResNet is not in the mmsolotrack::model
+    registry`` and leaves the user to guess the prefix.)
+    """
+
+    def get(self, key: str):
+        obj = super().get(key)
+        if obj is None and isinstance(key, str) and '.' not in key:
+            mmdet = self._get_root_registry()._search_child('mmdet')
+            if mmdet is not None and mmdet.get(key) is not None:
+                raise KeyError(
+                    f'{key} is not in the {self.scope}::{self.name} registry'
+                    f' but mmdet has it: write type=\'mmdet.{key}\' (mmdet '
+                    'modules are reached with the `mmdet.` prefix in '
+                    'mmsolotrack configs)')
+        return obj
 
 RUNNERS = Registry('runner', parent=MMENGINE_RUNNERS)
 RUNNER_CONSTRUCTORS = Registry(

@@ -6,7 +6,13 @@ default_hooks = dict(
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='mmdet.DetVisualizationHook'))
+    visualization=dict(type='mmdet.DetVisualizationHook'),
+    # stop at the first NaN/inf loss or weight; never save NaN weights
+    finite_check=dict(type='FiniteCheckHook'),
+    # refuse a checkpoint that leaves > 10% of the model's keys unfilled
+    # (another model's); `allow_partial=True` accepts a partial load
+    checkpoint_check=dict(
+        type='CheckpointCheckHook', max_mismatch=0.1, allow_partial=False))
 
 env_cfg = dict(
     cudnn_benchmark=False,

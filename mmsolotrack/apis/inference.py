@@ -19,10 +19,14 @@ from mmengine.config import Config
 from mmengine.dataset import Compose
 from mmengine.logging import print_log
 from mmengine.registry import DefaultScope
-from mmengine.runner import load_checkpoint
+from mmengine.runner import CheckpointLoader
+from mmengine.runner.checkpoint import load_state_dict
 from torch import nn
 
 from mmsolotrack.registry import DATASETS, MODELS
+from mmsolotrack.utils.checkpoint_checks import (DEFAULT_MAX_MISMATCH,
+                                                 check_checkpoint_keys,
+                                                 non_finite_tensors)
 
 __all__ = [
     'VideoInferencer', 'build_video_test_pipeline', 'inference_video',
@@ -110,14 +114,20 @@ def init_model(config: Union[str, Path, Config],
                checkpoint: Optional[str] = None,
                device: str = 'cpu',
                cfg_options: Optional[dict] = None,
-               init_weights: bool = False) -> nn.Module:
+               init_weights: bool = False,
+               allow_partial: Optional[bool] = None) -> nn.Module:
     """Build a model from a config and load its weights for inference.
 
     Modules are built in the config's ``default_scope`` (``mmsolotrack``).
-    The checkpoint goes through mmengine's ``load_checkpoint``, i.e. through
+    The checkpoint goes through mmengine's ``CheckpointLoader``, i.e. through
     mmsolotrack's ``weights_only=True`` allow-list loader: a checkpoint
     holding other pickled types raises
-    :class:`mmsolotrack.utils.checkpoint.UnsafeCheckpointError`. The
+    :class:`mmsolotrack.utils.checkpoint.UnsafeCheckpointError`. A
+    checkpoint of another model (more than ``max_mismatch`` of the keys
+    missing or unexpected, as set by the config's
+    ``default_hooks.checkpoint_check``, default 10%) raises
+    :class:`mmsolotrack.utils.checkpoint_checks.CheckpointMismatchError`; a
+    checkpoint with NaN or infinite weights loads with a warning. The
     backbone's ``init_cfg`` (e.g. ImageNet weights) is not applied; without a
     checkpoint the weights are random.
 
@@ -158,7 +168,7 @@ def init_model(config: Union[str, Path, Config],
         if '://' not in str(checkpoint) and not osp.isfile(checkpoint):
             raise FileNotFoundError(
                 f'checkpoint file {checkpoint} does not exist')
-        ckpt = load_checkpoint(model, str(checkpoint), map_location='cpu')
+        ckpt = _load_weights(model, str(checkpoint), cfg, allow_partial)
         meta = ckpt.get('meta', {}) if isinstance(ckpt, dict) else {}
         dataset_meta = dict(meta.get('dataset_meta') or {})
         if 'CLASSES' in dataset_meta:  # mmdet 2.x checkpoints
@@ -181,6 +191,30 @@ def init_model(config: Union[str, Path, Config],
     model.to(device)
     model.eval()
     return model
+
+
+def _load_weights(model: nn.Module, checkpoint: str, cfg: Config,
+                  allow_partial: Optional[bool]) -> dict:
+    """Load ``checkpoint`` into ``model`` (checked as the Runner's
+    ``CheckpointCheckHook`` checks it); warn about non-finite weights."""
+    ckpt = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
+    check_cfg = (cfg.get('default_hooks') or {}).get('checkpoint_check') or {}
+    if allow_partial is None:
+        allow_partial = bool(check_cfg.get('allow_partial', False))
+    max_mismatch = float('inf') if allow_partial else check_cfg.get(
+        'max_mismatch', DEFAULT_MAX_MISMATCH)
+    state = check_checkpoint_keys(model, ckpt, checkpoint, max_mismatch)
+    load_state_dict(model, state, strict=False, logger='current')
+    bad = non_finite_tensors(model.state_dict())
+    if bad:
+        print_log(
+            f'init_model: checkpoint {checkpoint} holds NaN or infinite '
+            f'weights in {len(bad)} tensors (e.g. {bad[:3]}); the model '
+            'will not predict anything useful. Was it saved after the '
+            'training diverged?',
+            logger='current',
+            level=logging.WARNING)
+    return ckpt
 
 
 def _type_name(transform: dict) -> str:

@@ -17,6 +17,7 @@ from mmdet.datasets import CocoDataset
 from mmengine.fileio import get_local_path
 
 from mmsolotrack.registry import DATASETS
+from .annotation_checks import CheckedCOCO
 from .ytvis_classes import YTVIS_CLASSES
 
 # COCO category name -> YouTube-VIS class name. Names that only differ in
@@ -115,7 +116,9 @@ class CocoYTVISDataset(CocoDataset):
     :data:`YTVIS_CLASSES`, the order of the video data sets); all others are
     dropped. Images left with no mapped annotation are dropped when
     ``filter_cfg['filter_empty_gt']`` is True (as ``CocoDataset`` drops
-    images without annotations), kept as background otherwise.
+    images without annotations), kept as background otherwise. Image and
+    annotation records lacking what mmdet reads are refused at load, with
+    the file, the record and the key named (``annotation_checks.py``).
 
     Args:
         ytvis_version (str): '2019' or '2021'. Defaults to '2019'.
@@ -129,6 +132,7 @@ class CocoYTVISDataset(CocoDataset):
     """
 
     METAINFO = dict(classes=(), palette=None)
+    COCOAPI = CheckedCOCO
 
     def __init__(self,
                  *args,

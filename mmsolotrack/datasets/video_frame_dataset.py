@@ -4,10 +4,10 @@ import os.path as osp
 from typing import List
 
 from mmdet.datasets import CocoDataset
-from mmdet.datasets.api_wrappers import COCO
 from mmengine.fileio import get_local_path, load
 
 from mmsolotrack.registry import DATASETS
+from .annotation_checks import CheckedCOCO
 
 #: Keys of a CocoVID annotation file this dataset needs.
 REQUIRED_KEYS = ('images', 'annotations', 'categories')
@@ -34,14 +34,15 @@ def _missing_file_error(ann_file: str) -> FileNotFoundError:
         f'annotation file {ann_file} does not exist; {how}')
 
 
-class CheckedCOCO(COCO):
-    """mmdet's COCO api that refuses a json without the CocoVID keys."""
+class CheckedCocoVID(CheckedCOCO):
+    """mmdet's COCO api that refuses a json without the CocoVID keys, or
+    with incomplete image / annotation records (checked before indexing)."""
 
-    def __init__(self, annotation_file: str) -> None:
-        super().__init__(annotation_file)
+    def check(self) -> None:
         missing = [k for k in REQUIRED_KEYS if k not in self.dataset]
         if missing:
-            raise _missing_keys_error(annotation_file, missing)
+            raise _missing_keys_error(self.ann_file, missing)
+        super().check()
 
 
 @DATASETS.register_module()
@@ -61,7 +62,7 @@ class VideoFrameDataset(CocoDataset):
     """
 
     METAINFO = dict(classes=(), palette=None)
-    COCOAPI = CheckedCOCO
+    COCOAPI = CheckedCocoVID
 
     def __init__(self, *args, frame_interval: int = 1, **kwargs) -> None:
         if frame_interval < 1:

@@ -11,16 +11,21 @@ one that unpickles under an explicit allow-list (:data:`CHECKPOINT_SAFE_GLOBALS`
 scoped to the call with ``torch.serialization.safe_globals``: torch's global
 safety settings are never changed. A checkpoint holding any other type is
 refused with :class:`UnsafeCheckpointError`, naming the type and how to allow
-it.
+it. A file that is empty, truncated or not a PyTorch checkpoint at all is
+reported as such (:class:`CheckpointFileError`), with its name, before
+anything is unpickled.
 """
+import os
 import pickle
+import zipfile
 from typing import Any, Callable, List, Optional, Union
 
 import numpy as np
 import torch
 
 __all__ = [
-    'CHECKPOINT_SAFE_GLOBALS', 'UnsafeCheckpointError', 'allow_checkpoint_globals',
+    'CHECKPOINT_SAFE_GLOBALS', 'CheckpointFileError', 'UnsafeCheckpointError',
+    'allow_checkpoint_globals', 'check_checkpoint_file',
     'load_checkpoint_file', 'register_safe_checkpoint_loader'
 ]
 
@@ -95,6 +100,50 @@ class UnsafeCheckpointError(pickle.UnpicklingError):
     """A checkpoint holds a type outside the allow-list."""
 
 
+class CheckpointFileError(RuntimeError):
+    """A checkpoint file is empty, truncated or not a PyTorch checkpoint."""
+
+
+#: How the two formats of ``torch.save`` begin: a zip archive (torch >= 1.6)
+#: or, in the legacy format, torch's magic number pickled first (bytes 2-12,
+#: after the pickle protocol header ``\x80 <protocol>``).
+_ZIP_HEAD = b'PK\x03\x04'
+_LEGACY_MAGIC = b'\x8a\nl\xfc\x9cF\xf9 j\xa8P\x19'
+_HOW_TO_FIX = ('was the download or the save interrupted (e.g. the disk ran '
+               'full or the job was killed)? Fetch or save it again.')
+
+
+def check_checkpoint_file(filename: str) -> None:
+    """Refuse a file that cannot be a complete PyTorch checkpoint.
+
+    Reads only the file's size and first bytes (and, for a zip archive, its
+    central directory); nothing is unpickled.
+
+    Args:
+        filename (str): A local file.
+
+    Raises:
+        CheckpointFileError: The file is empty, is a zip archive without its
+            end (truncated), or begins as neither format ``torch.save``
+            writes.
+    """
+    if os.path.getsize(filename) == 0:
+        raise CheckpointFileError(
+            f'checkpoint file {filename} is empty (0 bytes); {_HOW_TO_FIX}')
+    with open(filename, 'rb') as f:
+        head = f.read(2 + len(_LEGACY_MAGIC))
+    if head.startswith(_ZIP_HEAD):
+        if not zipfile.is_zipfile(filename):
+            raise CheckpointFileError(
+                f'checkpoint file {filename} is truncated: its zip archive '
+                f'has no end (central directory); {_HOW_TO_FIX}')
+    elif not (head[:1] == b'\x80' and head[2:] == _LEGACY_MAGIC):
+        raise CheckpointFileError(
+            f'{filename} is not a PyTorch checkpoint: it is neither a zip '
+            'archive written by torch.save nor torch\'s legacy format '
+            f'(it begins with {head[:8]!r})')
+
+
 def _global_name(obj: Any) -> str:
     if isinstance(obj, tuple):  # (object, name it stands in for)
         return obj[1]
@@ -123,15 +172,36 @@ def load_checkpoint_file(filename: Union[str, Any],
         The unpickled checkpoint (usually a dict).
 
     Raises:
+        CheckpointFileError: The file is empty, truncated or not a PyTorch
+            checkpoint.
         UnsafeCheckpointError: The file holds a type outside the allow-list.
     """
+    is_path = isinstance(filename, (str, os.PathLike))
+    if is_path:
+        check_checkpoint_file(filename)
     with torch.serialization.safe_globals(_safe_globals()):
         try:
             return torch.load(
                 filename, map_location=map_location, weights_only=True)
+        except EOFError as err:
+            raise CheckpointFileError(
+                f'checkpoint file {filename} is truncated: it ends before '
+                f'its pickled data does; {_HOW_TO_FIX}') from err
+        except RuntimeError as err:
+            # torch's own words for a short legacy file / a foreign zip;
+            # other errors (e.g. map_location) are not the file's fault
+            first = str(err).splitlines()[0] if str(err) else ''
+            if 'unexpected EOF' in first:
+                raise CheckpointFileError(
+                    f'checkpoint file {filename} is truncated: {first}; '
+                    f'{_HOW_TO_FIX}') from err
+            if 'PytorchStreamReader' in first or 'inline_container' in first:
+                raise CheckpointFileError(
+                    f'{filename} is not a readable PyTorch checkpoint: '
+                    f'{first}') from err
+            raise
         except pickle.UnpicklingError as err:
-            names = _unsafe_names(filename) if isinstance(filename,
-                                                          str) else []
+            names = _unsafe_names(str(filename)) if is_path else []
             what = ', '.join(names) if names else str(err).splitlines()[0]
             raise UnsafeCheckpointError(
                 f'Refused to load checkpoint {filename}: it holds types '

@@ -223,3 +223,18 @@ def test_doc_table_in_sync():
         }
         for coco_name, ytvis_name in COCO_TO_YTVIS[version].items():
             assert rows[coco_name] == ytvis_name
+
+
+def test_incomplete_annotation_is_named(coco_root):
+    from mmsolotrack.datasets.annotation_checks import AnnotationFileError
+    path = coco_root / 'instances.json'
+    coco = json.loads(path.read_text())
+    coco['annotations'][2].pop('bbox')
+    coco['annotations'][4]['segmentation'] = []
+    path.write_text(json.dumps(coco))
+    with pytest.raises(AnnotationFileError) as err:
+        _build(coco_root)
+    msg = str(err.value)
+    assert str(path) in msg and '2 problems' in msg
+    assert "annotation 3 (image 2) has no 'bbox'" in msg
+    assert "annotation 5 (image 3) has an empty 'segmentation'" in msg

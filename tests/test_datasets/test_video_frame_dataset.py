@@ -70,6 +70,43 @@ def test_missing_keys_name_the_file(synthvis_root, tmp_path):
         _train_dataset(CONFIGS[0], synthvis_root, ann_file=str(bad))
 
 
+def _drop(record, key):
+    record.pop(key)
+
+
+def _empty_segmentation(record, key):
+    record[key] = []
+
+
+@pytest.mark.parametrize('where,key,spoil,said', [
+    ('annotations', 'bbox', _drop, "has no 'bbox'"),
+    ('annotations', 'segmentation', _drop, "has no 'segmentation'"),
+    ('annotations', 'segmentation', _empty_segmentation,
+     "has an empty 'segmentation'"),
+    ('annotations', 'image_id', _drop, "has no 'image_id'"),
+    ('images', 'file_name', _drop, "has no 'file_name'"),
+])
+def test_incomplete_records_name_file_record_and_key(synthvis_root, tmp_path,
+                                                     where, key, spoil, said):
+    from mmsolotrack.datasets.annotation_checks import AnnotationFileError
+    with open(osp.join(synthvis_root, 'annotations',
+                       'synthvis_train.json')) as f:
+        cocovid = json.load(f)
+    record = cocovid[where][7]
+    spoil(record, key)
+    bad = tmp_path / 'spoilt.json'
+    bad.write_text(json.dumps(cocovid))
+    with pytest.raises(AnnotationFileError) as err:
+        _train_dataset(CONFIGS[0], synthvis_root, ann_file=str(bad))
+    msg = str(err.value)
+    if where == 'images':
+        assert f"image {record['id']} {said}" in msg, msg
+    else:
+        assert f"annotation {record['id']} (image " in msg, msg
+        assert said in msg, msg
+    assert str(bad) in msg
+
+
 def test_missing_annotation_file_says_how_to_make_it(tmp_path):
     empty = tmp_path / 'synthvis'
     empty.mkdir()

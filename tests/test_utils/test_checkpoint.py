@@ -16,7 +16,8 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 import mmsolotrack  # noqa: F401
-from mmsolotrack.utils import (CHECKPOINT_SAFE_GLOBALS, UnsafeCheckpointError,
+from mmsolotrack.utils import (CHECKPOINT_SAFE_GLOBALS, CheckpointFileError,
+                               UnsafeCheckpointError,
                                allow_checkpoint_globals, load_checkpoint_file)
 
 from ..conftest import REPO, iter_based
@@ -157,3 +158,62 @@ def test_getattr_is_restricted_to_history_buffer(tmp_path):
     with pytest.raises(UnsafeCheckpointError) as err:
         load_checkpoint_file(path)
     assert 'tofile' in str(err.value.__cause__) or 'tofile' in str(err.value)
+
+
+class FetchesAStatisticOfAnotherType:
+    """Unpickles as ``getattr(np.ndarray, 'min')``: a HistoryBuffer
+    statistic name, but looked up on a type that is not HistoryBuffer."""
+
+    def __reduce__(self):
+        import numpy as np
+        return (getattr, (np.ndarray, 'min'))
+
+
+def test_getattr_refuses_statistic_names_on_other_types(tmp_path):
+    path = str(tmp_path / 'evil_min.pth')
+    torch.save({'meta': {'x': FetchesAStatisticOfAnotherType()}}, path)
+    with pytest.raises(UnsafeCheckpointError) as err:
+        load_checkpoint_file(path)
+    assert 'ndarray' in str(err.value.__cause__)
+
+
+def _valid_checkpoint(path, **kwargs):
+    torch.save({'state_dict': {'w': torch.ones(64, 64)}}, path, **kwargs)
+    with open(path, 'rb') as f:
+        return f.read()
+
+
+@pytest.mark.parametrize('legacy', [False, True])
+def test_checkpoint_file_errors_name_the_file_and_the_fault(tmp_path, legacy):
+    from mmengine.runner import CheckpointLoader
+    data = _valid_checkpoint(
+        str(tmp_path / 'good.pth'), _use_new_zipfile_serialization=not legacy)
+    cases = {
+        'empty.pth': (b'', 'is empty'),
+        'truncated.pth': (data[:len(data) // 2], 'is truncated'),
+        'random.pth': (bytes(range(256)) * 8, 'is not a PyTorch checkpoint'),
+    }
+    for name, (content, what) in cases.items():
+        path = str(tmp_path / name)
+        with open(path, 'wb') as f:
+            f.write(content)
+        for load in (load_checkpoint_file, CheckpointLoader.load_checkpoint):
+            with pytest.raises(CheckpointFileError) as err:
+                load(path)
+            assert path in str(err.value) and what in str(err.value), (
+                name, str(err.value))
+            assert 'allow-list' not in str(err.value)
+    # the complete file still loads, in either format
+    assert load_checkpoint_file(str(tmp_path / 'good.pth'))['state_dict'][
+        'w'].shape == (64, 64)
+
+
+def test_zip_that_is_not_a_checkpoint_is_named(tmp_path):
+    import zipfile
+    path = str(tmp_path / 'archive.pth')
+    with zipfile.ZipFile(path, 'w') as z:
+        z.writestr('readme.txt', 'not a model')
+    with pytest.raises(CheckpointFileError) as err:
+        load_checkpoint_file(path)
+    assert path in str(err.value)
+    assert 'not a readable PyTorch checkpoint' in str(err.value)

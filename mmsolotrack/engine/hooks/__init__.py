@@ -1,8 +1,12 @@
 # Copyright (c) mmsolotrack contributors. All rights reserved.
+from .checkpoint_check_hook import CheckpointCheckHook
 from .eval_progress_hook import EvalProgressHook
+from .finite_check_hook import FiniteCheckHook, NonFiniteTrainingError
 from .video_read_report_hook import (VideoReadReportHook,
                                      find_unlabeled_video_datasets)
 
 __all__ = [
-    'EvalProgressHook', 'VideoReadReportHook', 'find_unlabeled_video_datasets'
+    'CheckpointCheckHook', 'EvalProgressHook', 'FiniteCheckHook',
+    'NonFiniteTrainingError', 'VideoReadReportHook',
+    'find_unlabeled_video_datasets'
 ]

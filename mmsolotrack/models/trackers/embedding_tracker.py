@@ -136,14 +136,15 @@ def _take(fields: Dict[str, Tensor], index: Tensor) -> Dict[str, Tensor]:
 class EmbeddingTracker(BaseTracker):
     """Online tracker of the paper: association by instance embeddings.
 
-    For each frame: keep the instances with score >= ``det_score_thr`` (at
-    most ``max_per_frame``, highest scores first); score every (instance,
-    live track) pair by
+    For each frame: keep the instances with score >= ``det_score_thr``,
+    drop duplicates (below), then keep at most ``max_per_frame`` of them,
+    highest scores first; score every (instance, live track) pair by
 
         s = embed_weight * cos(x, m) + iou_weight * IoU(mask, last mask)
             + label_bonus * [label == track label];
 
-    match by the Hungarian algorithm (pairs with s >= ``match_thr`` only);
+    match by the Hungarian algorithm (pairs with s >= ``match_thr`` only: a
+    pair at exactly ``match_thr`` is matched);
     start a track for each unmatched instance with score >= ``init_score_thr``
     (ids 0, 1, 2, ... per video, highest score first). A matched track's
     memory becomes m <- normalise(a * m + (1 - a) * x), a = ``momentum``.
@@ -154,10 +155,13 @@ class EmbeddingTracker(BaseTracker):
     is its score-weighted category vote over all its frames so far.
 
     Before association, an instance whose mask overlaps a higher-scoring
-    instance of the frame by IoU > ``dedup_iou_thr`` is dropped, whatever the
-    two labels: SOLO's matrix NMS is class-aware, so an uncertain classifier
-    yields one mask several times under different categories, and such
-    duplicates would otherwise start competing tracks of the same object.
+    kept instance of the frame by IoU > ``dedup_iou_thr`` is dropped (IoU
+    exactly ``dedup_iou_thr`` is kept), whatever the two labels: SOLO's
+    matrix NMS is class-aware, so an uncertain classifier yields one mask
+    several times under different categories, and such duplicates would
+    otherwise start competing tracks of the same object. The order is
+    intended: duplicates go *before* the ``max_per_frame`` cut, so a dropped
+    duplicate never takes the place of a distinct object.
 
     Mask IoU is computed on COCO RLEs with pycocotools' vectorised
     ``iou``; the masks are only encoded and stored when ``iou_weight > 0``.
@@ -305,7 +309,8 @@ class EmbeddingTracker(BaseTracker):
 
     def _select_detections(self,
                            data_sample: DetDataSample) -> Dict[str, Tensor]:
-        """Keep the top ``max_per_frame`` instances above ``det_score_thr``.
+        """Keep the top ``max_per_frame`` instances above ``det_score_thr``
+        that are not duplicates (suppressed first, then cut).
 
         Returns:
             dict[str, Tensor]: ``masks`` (N, H, W), ``bboxes`` (N, 4),
