@@ -397,6 +397,33 @@ def test_truncated_video_is_skipped_and_its_cut_never_served(tmp_path):
     assert ds[0] is not None
 
 
+def test_a_clip_ending_at_the_cut_is_refused(tmp_path):
+    """Fresh datasets, one clip each, ending just before, at and after the
+    cut: served only before it; every refusal learns exactly CUT frames."""
+    path = _truncated_video(tmp_path / 'videos')
+
+    def clip_of(seed):  # the clip item 0 gets with this seed (no file read)
+        ds = _dataset('', max_gap=10, seed=seed, lazy_init=True)
+        return ds.sample_frame_indices(40, ds._rng(0))
+
+    seeds = {}
+    for seed in range(300):
+        seeds.setdefault(clip_of(seed)[-1], seed)
+    for last in (CUT - 2, CUT - 1, CUT, CUT + 1, CUT + 2):
+        seed = seeds[last]
+        ds = _dataset(tmp_path / 'videos', max_gap=10, seed=seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', VideoReadWarning)
+            out = ds.prepare_data(0)
+        if last < CUT:
+            assert [decode_index(f) for f in out['img']] == clip_of(seed)
+            assert ds.num_usable_frames(0) == 40 and ds.num_skipped == 0
+        else:
+            assert out is None, (seed, clip_of(seed))
+            assert ds.num_usable_frames(0) == CUT, (seed, clip_of(seed))
+            assert ds.skipped_files == {path: 1}
+
+
 def test_truncated_video_raises_when_strict(tmp_path):
     _truncated_video(tmp_path / 'videos')
     ds = _dataset(tmp_path / 'videos', max_gap=10, strict=True)
