@@ -17,6 +17,7 @@ from mmdet.datasets import CocoDataset
 from mmengine.fileio import get_local_path
 
 from mmsolotrack.registry import DATASETS
+from .unreadable_images import SkipUnreadableImagesMixin
 from .ytvis_classes import YTVIS_CLASSES
 
 # COCO category name -> YouTube-VIS class name. Names that only differ in
@@ -107,7 +108,7 @@ def coco_ytvis_markdown() -> str:
 
 
 @DATASETS.register_module()
-class CocoYTVISDataset(CocoDataset):
+class CocoYTVISDataset(SkipUnreadableImagesMixin, CocoDataset):
     """COCO instances relabelled with the YouTube-VIS 2019 / 2021 classes.
 
     Reads a standard COCO instances json. Annotations of categories in the
@@ -115,7 +116,9 @@ class CocoYTVISDataset(CocoDataset):
     :data:`YTVIS_CLASSES`, the order of the video data sets); all others are
     dropped. Images left with no mapped annotation are dropped when
     ``filter_cfg['filter_empty_gt']`` is True (as ``CocoDataset`` drops
-    images without annotations), kept as background otherwise.
+    images without annotations), kept as background otherwise. In training,
+    an image ``LoadCheckedImageFromFile`` cannot read is skipped and counted
+    (:class:`SkipUnreadableImagesMixin`).
 
     Args:
         ytvis_version (str): '2019' or '2021'. Defaults to '2019'.

@@ -140,13 +140,15 @@ def check_image_bytes(data: bytes, path: str,
 
 def read_image_frame(path: str,
                      frame: Optional[int] = None,
-                     backend_args: Optional[dict] = None) -> np.ndarray:
+                     backend_args: Optional[dict] = None,
+                     imdecode_backend: str = 'cv2') -> np.ndarray:
     """Read one image as (H, W, 3) uint8 BGR.
 
     Args:
         path (str): The image file (any mmengine file backend).
         frame (int, optional): Its index in its video, for the error.
         backend_args (dict, optional): mmengine file backend arguments.
+        imdecode_backend (str): As for :func:`mmcv.imfrombytes`.
 
     Raises:
         VideoReadError: missing, not an image, truncated or undecodable.
@@ -157,7 +159,12 @@ def read_image_frame(path: str,
         raise VideoReadError(path, frame,
                              f'cannot read file ({type(e).__name__}: {e})')
     check_image_bytes(data, path, frame)
-    img = mmcv.imfrombytes(data, flag='color', channel_order='bgr')
+    try:
+        img = mmcv.imfrombytes(data, flag='color', channel_order='bgr',
+                               backend=imdecode_backend)
+    except Exception as e:  # e.g. pillow on a corrupt file
+        raise VideoReadError(path, frame, f'not a decodable image '
+                             f'({type(e).__name__}: {e})')
     if img is None:
         raise VideoReadError(path, frame, 'not a decodable image')
     return img
