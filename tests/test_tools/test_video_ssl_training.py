@@ -82,5 +82,6 @@ def test_mim_train_video_files_with_synthvis_images(workdir):
     _check_losses(_train_rows(work))
     # the unreadable file is left out, and the report names it
     report = [line for line in proc.stdout.splitlines()
-              if 'VideoReadReportHook (iteration 1)' in line]
+              if 'VideoReadReportHook (iteration 1)' in line
+              and 'unlabelled clip(s)' in line]
     assert report and 'broken.mp4' in report[0] and '1 in total' in report[0]
