@@ -24,8 +24,8 @@ def index_frame(index: int, size: Tuple[int, int] = (128, 96)) -> np.ndarray:
     frame = np.empty((height, width, 3), np.uint8)
     frame[:height // 2] = [(index >> (2 * c) & 3) * 80 + 10 for c in range(3)]
     rng = np.random.default_rng(index)
-    frame[height // 2:] = rng.integers(0, 256, (height - height // 2, width, 3),
-                                       dtype=np.uint8)
+    noise_shape = (height - height // 2, width, 3)
+    frame[height // 2:] = rng.integers(0, 256, noise_shape, dtype=np.uint8)
     return frame
 
 
