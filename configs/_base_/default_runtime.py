@@ -28,5 +28,9 @@ log_level = 'INFO'
 load_from = None
 resume = False
 
-# a progress bar over the val / test batches (videos in the VIS loops)
-custom_hooks = [dict(type='EvalProgressHook')]
+# a progress bar over the val / test batches (videos in the VIS loops); the
+# unreadable images / clips skipped in training, listed at each epoch end
+custom_hooks = [
+    dict(type='EvalProgressHook'),
+    dict(type='VideoReadReportHook')
+]

@@ -1,9 +1,9 @@
 # Copyright (c) mmsolotrack contributors. All rights reserved.
 """Python API: build a model and track instances in videos."""
+from mmsolotrack.datasets.video_io import (VideoInfo, VideoReadError,
+                                           read_video_frames, video_info)
 from .inference import (VideoInferencer, build_video_test_pipeline,
                         inference_video, init_model)
-from .video_io import (VideoInfo, VideoReadError, read_video_frames,
-                       video_info)
 from .ytvis_results import YTVISTrackCollector
 
 __all__ = [

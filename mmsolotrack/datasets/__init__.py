@@ -2,6 +2,10 @@
 from .coco_ytvis import CocoYTVISDataset
 from .transforms import *  # noqa: F401,F403
 from .unlabeled_video_dataset import UnlabeledVideoDataset
+from .unreadable_images import SkipUnreadableImagesMixin
 from .video_frame_dataset import VideoFrameDataset
 
-__all__ = ['CocoYTVISDataset', 'VideoFrameDataset', 'UnlabeledVideoDataset']
+__all__ = [
+    'CocoYTVISDataset', 'SkipUnreadableImagesMixin', 'UnlabeledVideoDataset',
+    'VideoFrameDataset'
+]

@@ -18,6 +18,7 @@ from mmengine.fileio import get_local_path
 
 from mmsolotrack.registry import DATASETS
 from .annotation_checks import CheckedCOCO
+from .unreadable_images import SkipUnreadableImagesMixin
 from .ytvis_classes import YTVIS_CLASSES
 
 # COCO category name -> YouTube-VIS class name. Names that only differ in
@@ -108,7 +109,7 @@ def coco_ytvis_markdown() -> str:
 
 
 @DATASETS.register_module()
-class CocoYTVISDataset(CocoDataset):
+class CocoYTVISDataset(SkipUnreadableImagesMixin, CocoDataset):
     """COCO instances relabelled with the YouTube-VIS 2019 / 2021 classes.
 
     Reads a standard COCO instances json. Annotations of categories in the
@@ -119,6 +120,8 @@ class CocoYTVISDataset(CocoDataset):
     images without annotations), kept as background otherwise. Image and
     annotation records lacking what mmdet reads are refused at load, with
     the file, the record and the key named (``annotation_checks.py``).
+    In training, an image ``LoadCheckedImageFromFile`` cannot read is
+    skipped and counted (:class:`SkipUnreadableImagesMixin`).
 
     Args:
         ytvis_version (str): '2019' or '2021'. Defaults to '2019'.

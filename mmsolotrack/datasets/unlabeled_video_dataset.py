@@ -5,227 +5,37 @@ Three sources, all giving the same items (one clip of T frames of one video):
 
 * a folder of video files (``.mp4 .avi .mov .mkv``), decoded on the fly with
   OpenCV, reading only the frames a clip needs;
-* a tree of frame folders (``<root>/<video>/<frame>.jpg``, frames sorted by
-  name), e.g. the YouTube-VIS ``JPEGImages`` tree;
+* a tree of frame folders (``<root>/<video>/<frame>.jpg``, frames in
+  natural order of their names: ``f_2`` before ``f_10``), e.g. the
+  YouTube-VIS ``JPEGImages`` tree;
 * a YouTube-VIS official or CocoVID json whose annotations are ignored (only
   the frame lists are read), frames under the image prefix.
 
 A frame that cannot be read is never replaced by another one: the clip is
 skipped (a :class:`VideoReadWarning` names the file and frame, the skip is
 counted) and mmengine draws another item, or, with ``strict=True``, a
-:class:`VideoReadError` is raised.
+:class:`VideoReadError` is raised. Reading (and the rule that the frame at
+the cut of a truncated file is never served) is :mod:`.video_io`.
 """
 import os
 import os.path as osp
-import tempfile
 import warnings
-import weakref
 from collections import Counter
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional
 
-import cv2
-import mmcv
 import numpy as np
 from mmengine.dataset import BaseDataset
-from mmengine.fileio import get, get_local_path, load
+from mmengine.fileio import get_local_path, load
 
 from mmsolotrack.registry import DATASETS
+from .skip_log import SkipLog
+from .video_io import (IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, VideoReadError,
+                       VideoReadWarning, list_frame_files, natural_key,
+                       probe_video, read_clip_frames, read_image_frame)
 
-VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mov', '.mkv')
-IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp')
 CLIP_MODES = ('pair', 'palindrome')
 #: Frame ids of a clip are ``video_index * FRAME_ID_BASE + frame_index``.
 FRAME_ID_BASE = 10**7
-_JPEG_EOI = b'\xff\xd9'
-_PNG_IEND = b'IEND\xaeB`\x82'
-
-
-class VideoReadError(RuntimeError):
-    """A video or frame that cannot be read.
-
-    Attributes:
-        file (str): The video file or frame image.
-        frame (int | None): Index of the frame in its video (None: the whole
-            video).
-        reason (str): What went wrong.
-        usable_len (int | None): For a video file that stops decoding early
-            (truncated), how many leading frames can still be trusted.
-    """
-
-    def __init__(self,
-                 file: str,
-                 frame: Optional[int],
-                 reason: str,
-                 usable_len: Optional[int] = None) -> None:
-        self.file = file
-        self.frame = frame
-        self.reason = reason
-        self.usable_len = usable_len
-        where = file if frame is None else f'{file} (frame {frame})'
-        super().__init__(f'{where}: {reason}')
-
-
-class VideoReadWarning(UserWarning):
-    """A clip skipped because one of its frames could not be read."""
-
-
-def _remove_if_owner(path: str, owner_pid: int) -> None:
-    if os.getpid() == owner_pid and osp.exists(path):
-        os.remove(path)
-
-
-class SkipLog:
-    """Skipped reads, visible across DataLoader worker processes.
-
-    Each record is one line appended to a small temporary file, so skips in
-    worker processes (fork or spawn) reach the main process, where
-    :class:`VideoReadReportHook` reads them. The file is removed when the
-    creating process drops the log.
-    """
-
-    def __init__(self) -> None:
-        fd, self.path = tempfile.mkstemp(
-            prefix='mmsolotrack_skipped_', suffix='.tsv')
-        os.close(fd)
-        weakref.finalize(self, _remove_if_owner, self.path, os.getpid())
-
-    def add(self, file: str, frame: Optional[int], reason: str) -> None:
-        fields = [file, '' if frame is None else str(frame), reason]
-        line = '\t'.join(f.replace('\t', ' ').replace('\n', ' ')
-                         for f in fields)
-        with open(self.path, 'a') as f:
-            f.write(line + '\n')
-
-    def records(self) -> List[Tuple[str, Optional[int], str]]:
-        """All records so far: (file, frame or None, reason)."""
-        if not osp.exists(self.path):
-            return []
-        out = []
-        with open(self.path) as f:
-            for line in f:
-                file, frame, reason = line.rstrip('\n').split('\t', 2)
-                out.append((file, int(frame) if frame else None, reason))
-        return out
-
-
-def _check_complete(data: bytes, path: str, frame: int) -> None:
-    """Refuse JPEG / PNG files cut short (decoders silently grey-fill)."""
-    lower = path.lower()
-    tail = data.rstrip(b'\x00\r\n ')
-    if lower.endswith(('.jpg', '.jpeg')) and not tail.endswith(_JPEG_EOI):
-        raise VideoReadError(path, frame,
-                             'JPEG end-of-image marker missing (truncated)')
-    if lower.endswith('.png') and not tail.endswith(_PNG_IEND):
-        raise VideoReadError(path, frame, 'PNG IEND chunk missing (truncated)')
-
-
-def read_image_frame(path: str, frame: int,
-                     backend_args: Optional[dict] = None) -> np.ndarray:
-    """Read one frame image as (H, W, 3) uint8 BGR, or raise VideoReadError.
-    """
-    try:
-        data = get(path, backend_args=backend_args)
-    except Exception as e:  # missing file, permission, backend error
-        raise VideoReadError(path, frame,
-                             f'cannot read file ({type(e).__name__}: {e})')
-    _check_complete(data, path, frame)
-    img = mmcv.imfrombytes(data, flag='color', channel_order='bgr')
-    if img is None:
-        raise VideoReadError(path, frame, 'not a decodable image')
-    return img
-
-
-def probe_video(path: str) -> int:
-    """Frame count of a video file (container header; counted by decoding
-    when the header has none). Raises VideoReadError if it cannot be opened.
-    """
-    cap = cv2.VideoCapture(path)
-    try:
-        if not cap.isOpened():
-            raise VideoReadError(path, None, 'OpenCV cannot open the video')
-        count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
-        if count <= 0:
-            count = 0
-            while cap.grab():
-                count += 1
-        return count
-    finally:
-        cap.release()
-
-
-def read_video_frames(path: str,
-                      indices: Sequence[int],
-                      header_len: int,
-                      seek_threshold: Optional[int] = 16
-                      ) -> Dict[int, np.ndarray]:
-    """Decode only the given frames of a video file.
-
-    Frames are decoded forward; a jump of more than ``seek_threshold`` frames
-    seeks with ``CAP_PROP_POS_FRAMES``, and a seek that lands elsewhere is an
-    error. The header frame count can be wrong (truncated files): a frame
-    that fails to decode is an error, and so is the last needed frame when
-    the one after it (which the header promises) fails, because the frame
-    at the cut may be partly decoded.
-
-    Args:
-        path (str): The video file.
-        indices (Sequence[int]): Frame indices (any order, repeats allowed).
-        header_len (int): Frame count from the container header.
-        seek_threshold (int, optional): Seek instead of decoding forward
-            past more than this many frames. None never seeks.
-
-    Returns:
-        dict[int, np.ndarray]: (H, W, 3) uint8 BGR frame per index.
-
-    Raises:
-        VideoReadError: naming the file and frame, with ``usable_len``.
-    """
-    cap = cv2.VideoCapture(path)
-    if not cap.isOpened():
-        raise VideoReadError(path, None, 'OpenCV cannot open the video',
-                             usable_len=0)
-    wanted = sorted(set(int(i) for i in indices))
-    frames: Dict[int, np.ndarray] = {}
-    hint = f'the header says {header_len} frames; the file may be truncated'
-    pos = 0  # index of the frame the next read returns
-    try:
-        for idx in wanted:
-            if seek_threshold is not None and idx - pos > seek_threshold:
-                cap.set(cv2.CAP_PROP_POS_FRAMES, idx)
-                landed = int(cap.get(cv2.CAP_PROP_POS_FRAMES))
-                if landed != idx:
-                    raise VideoReadError(
-                        path, idx, f'seeking landed on frame {landed} ({hint}'
-                        '; if the file is intact, its codec may not seek '
-                        'exactly: set seek_threshold=None)',
-                        usable_len=max(min(landed, idx) - 1, 0))
-                pos = idx
-            while pos < idx:
-                if not cap.grab():
-                    raise VideoReadError(path, pos, f'cannot decode ({hint})',
-                                         usable_len=max(pos - 1, 0))
-                pos += 1
-            ok, frame = cap.read()
-            if not ok or frame is None:
-                raise VideoReadError(path, idx, f'cannot decode ({hint})',
-                                     usable_len=max(idx - 1, 0))
-            frames[idx] = frame
-            pos += 1
-        last = wanted[-1]
-        if last + 1 < header_len and not cap.grab():
-            raise VideoReadError(
-                path, last, f'may be incomplete: the next frame {last + 1} '
-                f'cannot be decoded ({hint})',
-                usable_len=last)
-    finally:
-        cap.release()
-    return frames
-
-
-def _sorted_images(folder: str) -> List[str]:
-    return sorted(
-        e.name for e in os.scandir(folder)
-        if e.is_file() and e.name.lower().endswith(IMAGE_EXTENSIONS))
 
 
 @DATASETS.register_module()
@@ -367,8 +177,9 @@ class UnlabeledVideoDataset(BaseDataset):
         if osp.isfile(root) and root.lower().endswith(VIDEO_EXTENSIONS):
             entries = [(osp.basename(root), root)]
         elif osp.isdir(root):
-            entries = sorted((e.name, e.path) for e in os.scandir(root)
-                             if not e.name.startswith('.'))
+            entries = sorted(((e.name, e.path) for e in os.scandir(root)
+                              if not e.name.startswith('.')),
+                             key=lambda entry: natural_key(entry[0]))
         else:
             raise FileNotFoundError(
                 f'UnlabeledVideoDataset: data_prefix.img_path={root!r} is '
@@ -376,7 +187,7 @@ class UnlabeledVideoDataset(BaseDataset):
         videos = []
         for name, path in entries:
             if osp.isdir(path):
-                frames = _sorted_images(path)
+                frames = list_frame_files(path)
                 if not frames:
                     continue  # not a frame folder
                 videos.append(
@@ -384,7 +195,7 @@ class UnlabeledVideoDataset(BaseDataset):
                         kind='frames',
                         name=name,
                         path=path,
-                        frames=[osp.join(path, f) for f in frames],
+                        frames=frames,
                         num_frames=len(frames)))
             elif name.lower().endswith(VIDEO_EXTENSIONS):
                 try:
@@ -478,9 +289,9 @@ class UnlabeledVideoDataset(BaseDataset):
     def _read_clip(self, video: dict,
                    indices: List[int]) -> List[np.ndarray]:
         if video['kind'] == 'video':
-            frames = read_video_frames(video['path'], indices,
-                                       video['num_frames'],
-                                       self.seek_threshold)
+            frames = read_clip_frames(video['path'], indices,
+                                      video['num_frames'],
+                                      self.seek_threshold)
             return [frames[i] for i in indices]
         cache: Dict[int, np.ndarray] = {}
         for i in indices:
@@ -499,8 +310,7 @@ class UnlabeledVideoDataset(BaseDataset):
         cannot be read (mmengine then draws another item)."""
         video = self.get_data_info(idx)
         path = video['path']
-        video_len = min(video['num_frames'],
-                        self._usable_len.get(path, video['num_frames']))
+        video_len = self.num_usable_frames(idx)
         try:
             if video_len < 1:
                 raise VideoReadError(path, None, 'no decodable frames')
@@ -512,6 +322,14 @@ class UnlabeledVideoDataset(BaseDataset):
             self._on_skip(path, e)
             return None
         return self.pipeline(self._pack(video, indices, imgs))
+
+    def num_usable_frames(self, idx: int) -> int:
+        """Frames of the idx-th video that clips are drawn from: all until a
+        read (in this process) shows that decoding stops earlier; then only
+        those before the frame at the cut. It only ever shrinks."""
+        video = self.get_data_info(idx)
+        return min(video['num_frames'],
+                   self._usable_len.get(video['path'], video['num_frames']))
 
     def _on_skip(self, path: str, err: VideoReadError) -> None:
         msg = f'UnlabeledVideoDataset: skipped a clip: {err}'

@@ -8,6 +8,7 @@ from mmengine.fileio import get_local_path, load
 
 from mmsolotrack.registry import DATASETS
 from .annotation_checks import CheckedCOCO
+from .unreadable_images import SkipUnreadableImagesMixin
 
 #: Keys of a CocoVID annotation file this dataset needs.
 REQUIRED_KEYS = ('images', 'annotations', 'categories')
@@ -46,12 +47,14 @@ class CheckedCocoVID(CheckedCOCO):
 
 
 @DATASETS.register_module()
-class VideoFrameDataset(CocoDataset):
+class VideoFrameDataset(SkipUnreadableImagesMixin, CocoDataset):
     """Frames of a CocoVID json (YouTube-VIS, OVIS, SynthVIS) as still images.
 
     Every frame is an independent image: instance identities (``instance_id``)
     are never parsed, so no identity link between frames can reach the model.
     This is the labelled-image source of the image-level contrastive training.
+    In training, an image ``LoadCheckedImageFromFile`` cannot read is skipped
+    and counted (:class:`SkipUnreadableImagesMixin`).
 
     Args:
         frame_interval (int): Keep every ``frame_interval``-th frame of each

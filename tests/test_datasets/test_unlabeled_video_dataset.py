@@ -14,11 +14,11 @@ import pytest
 from mmengine.registry import init_default_scope
 
 from mmsolotrack.datasets import UnlabeledVideoDataset
-from mmsolotrack.datasets.unlabeled_video_dataset import (VideoReadError,
-                                                          VideoReadWarning,
-                                                          read_video_frames)
+from mmsolotrack.datasets.video_io import VideoReadError, VideoReadWarning
 from mmsolotrack.engine.hooks import find_unlabeled_video_datasets
 from mmsolotrack.registry import DATASETS
+from mmsolotrack.testing.videos import (decode_index, truncate_avi,
+                                        write_video)
 
 from ..conftest import SHARED_VIDEOS, TINY_SYNTHVIS
 
@@ -124,6 +124,21 @@ def test_sampling_is_deterministic_for_a_seed():
     assert len(others) > 10
 
 
+def test_seeded_clips_depend_on_the_item(tmp_path):
+    """Each video gets its own clip positions, fixed per (seed, item)."""
+    for v in range(6):
+        (tmp_path / f'v{v}').mkdir()
+        for j in range(30):
+            cv2.imwrite(str(tmp_path / f'v{v}' / f'{j}.png'),
+                        np.full((4, 4, 3), j, np.uint8))
+    ds = _dataset(tmp_path, max_gap=10, seed=0)
+    clips = [ds[i]['frame_id'] for i in range(6)]
+    assert len({tuple(c) for c in clips}) >= 4, clips
+    assert [ds[i]['frame_id'] for i in range(6)] == clips  # fixed
+    other = _dataset(tmp_path, max_gap=10, seed=1)
+    assert [other[i]['frame_id'] for i in range(6)] != clips
+
+
 @pytest.mark.parametrize('kwargs,match', [
     (dict(clip_mode='triplet'), 'clip_mode'),
     (dict(clip_mode='pair', clip_len=3), 'clip_len'),
@@ -181,25 +196,8 @@ def test_global_rng_draws_are_seeded_by_numpy(synthvis_root):
 
 
 # -------------------------------------------------------------- video files
-def _colour(i):
-    """A colour that encodes frame index i (0..63), robust to compression."""
-    return np.array([(i % 4) * 80 + 10, (i // 4 % 4) * 80 + 10,
-                     (i // 16 % 4) * 80 + 10], np.float64)
-
-
-def _decode_index(frame):
-    b, g, r = (np.median(frame.reshape(-1, 3), axis=0) - 10) / 80
-    return int(round(b)) + 4 * int(round(g)) + 16 * int(round(r))
-
-
-def _write_video(path, num_frames, fourcc, size=(96, 64)):
-    writer = cv2.VideoWriter(
-        str(path), cv2.VideoWriter_fourcc(*fourcc), 10, size)
-    assert writer.isOpened(), f'cannot write {path} with {fourcc}'
-    for i in range(num_frames):
-        writer.write(np.broadcast_to(
-            _colour(i).astype(np.uint8), (size[1], size[0], 3)).copy())
-    writer.release()
+def _write_video(path, num_frames, fourcc):
+    return write_video(path, num_frames, fourcc, size=(96, 64))
 
 
 @pytest.mark.parametrize('name,fourcc', [('clip.avi', 'MJPG'),
@@ -217,7 +215,7 @@ def test_video_file_frames_are_the_right_ones(tmp_path, name, fourcc,
         out = ds[0]
         ids = out['frame_id']
         assert ids == sorted(ids) and len(ids) == 4
-        assert [_decode_index(f) for f in out['img']] == ids
+        assert [decode_index(f) for f in out['img']] == ids
         assert out['img_path'] == [f'{tmp_path / name}#{i}' for i in ids]
         assert all(f.shape == (64, 96, 3) and f.dtype == np.uint8
                    for f in out['img'])
@@ -260,6 +258,27 @@ def test_youtube_vis_and_cocovid_json_ignore_annotations(synthvis_root):
         assert out['img_path'] == [expected[j] for j in out['frame_id']]
         assert out['video_id'] == [video['id']] * 2
         assert b[i]['frame_id'] == out['frame_id']  # same seed, same clip
+
+
+def test_cocovid_frames_follow_frame_id_not_json_order(tmp_path):
+    # file names in reverse of time, images listed shuffled
+    names = {0: 'c.png', 1: 'b.png', 2: 'a.png', 3: '0.png'}
+    for frame_id, name in names.items():
+        cv2.imwrite(str(tmp_path / name),
+                    np.full((4, 4, 3), 10 * frame_id, np.uint8))
+    images = [dict(id=10 + f, video_id=7, frame_id=f, file_name=names[f])
+              for f in (2, 0, 3, 1)]
+    ann = tmp_path / 'cocovid.json'
+    ann.write_text(json.dumps(dict(videos=[dict(id=7, name='v')],
+                                   images=images, annotations=[],
+                                   categories=[])))
+    ds = UnlabeledVideoDataset(ann_file=str(ann),
+                               data_prefix=dict(img_path=str(tmp_path)),
+                               clip_mode='palindrome', clip_len=4, max_gap=1)
+    assert ds.get_data_info(0)['frames'] == [
+        osp.join(str(tmp_path), names[f]) for f in range(4)]
+    out = ds[0]
+    assert [int(f[0, 0, 0]) for f in out['img']] == [0, 10, 20, 30]
 
 
 def test_concat_with_labelled_images(synthvis_root):
@@ -330,67 +349,86 @@ def test_real_footage_clips(tmp_path):
 
 
 # ---------------------------------------------------------------- bad files
-def _truncated_vtest(folder):
-    _need_shared_videos()
+#: The truncated test video: 40 frames, cut 3/4 into frame CUT, which then
+#: decodes partly; frames before CUT are whole.
+CUT = 25
+
+
+def _truncated_video(folder):
     folder.mkdir()
-    data = open(osp.join(SHARED_VIDEOS, 'vtest.avi'), 'rb').read()
-    path = folder / 'vtest_cut.avi'
-    path.write_bytes(data[:int(0.3 * len(data))])
-    return str(path)
+    intact = write_video(folder.parent / 'intact.avi', 40)
+    return truncate_avi(intact, str(folder / 'cut.avi'), CUT, 0.75)
 
 
-def test_truncated_video_is_skipped_with_a_warning(tmp_path):
-    path = _truncated_vtest(tmp_path / 'videos')
+def test_truncated_video_is_skipped_and_its_cut_never_served(tmp_path):
+    """Issue 14 item 6: the usable length only shrinks, to the frames before
+    the one at the cut, and that half-decoded frame is never served."""
+    path = _truncated_video(tmp_path / 'videos')
     ds = _dataset(tmp_path / 'videos', max_gap=10)
-    assert ds.get_data_info(0)['num_frames'] == 795  # the header lies
+    assert ds.get_data_info(0)['num_frames'] == 40  # the header lies
     np.random.seed(0)
+    results, usable = [], [ds.num_usable_frames(0)]
     with pytest.warns(VideoReadWarning) as record:
-        results = [ds.prepare_data(0) for _ in range(12)]
-    assert any(r is None for r in results)  # P(no bad draw) ~ 0.7 ** 12
+        for _ in range(30):
+            results.append(ds.prepare_data(0))
+            usable.append(ds.num_usable_frames(0))
+    assert any(r is None for r in results)
+    assert usable == sorted(usable, reverse=True), usable  # only shrinks
+    assert usable[-1] == CUT, usable
     msgs = [str(w.message) for w in record
             if issubclass(w.category, VideoReadWarning)]
-    assert any('vtest_cut.avi (frame ' in m for m in msgs), msgs
+    assert all(m.startswith(f'UnlabeledVideoDataset: skipped a clip: {path} '
+                            '(frame ') for m in msgs), msgs
     assert ds.num_skipped == len(msgs) == sum(r is None for r in results)
     assert ds.skipped_files == {path: ds.num_skipped}
-    # the frames it did return are all before the cut (~239 frames decode)
+    # no frame at or after the cut was ever served, before or after it was
+    # known, and the served frames are the right ones
     good = [r for r in results if r is not None]
-    assert good and all(max(r['frame_id']) < 239 for r in good)
-    # once the cut is known, later clips stay before it
     with warnings.catch_warnings():
         warnings.simplefilter('error', VideoReadWarning)
-        later = [ds.prepare_data(0)['frame_id'] for _ in range(5)]
-    assert all(max(ids) < 239 for ids in later)
+        good += [ds.prepare_data(0) for _ in range(10)]
+    assert all(max(r['frame_id']) < CUT for r in good)
+    assert all([decode_index(f) for f in r['img']] == r['frame_id']
+               for r in good)
+    # a later error that claims more usable frames does not grow it back
+    ds._on_skip(path, VideoReadError(path, 30, 'late', usable_len=29))
+    assert ds.num_usable_frames(0) == CUT
     # mmengine's __getitem__ refetches instead of returning None
     assert ds[0] is not None
 
 
-def test_frame_at_the_cut_is_refused(tmp_path):
-    """The last frame a truncated file decodes is partly garbage: refused."""
-    path = _truncated_vtest(tmp_path / 'videos')
-    cap = cv2.VideoCapture(osp.join(SHARED_VIDEOS, 'vtest.avi'))
-    intact = [cap.read()[1] for _ in range(239)]
-    cap.release()
-    cut = cv2.VideoCapture(path)
-    decoded = [cut.read() for _ in range(240)]
-    cut.release()
-    assert [ok for ok, _ in decoded].index(False) == 239
-    assert not np.array_equal(decoded[238][1], intact[238])  # the trap
-    for seek in (4, None):
-        frames = read_video_frames(path, [237, 236], 795, seek)
-        assert all(np.array_equal(frames[i], intact[i]) for i in (236, 237))
-        with pytest.raises(VideoReadError,
-                           match=r'vtest_cut\.avi \(frame 238\)') as err:
-            read_video_frames(path, [236, 238], 795, seek)
-        assert err.value.usable_len == 238
-        with pytest.raises(VideoReadError, match=r'\(frame 239\)'):
-            read_video_frames(path, [239], 795, seek)
+def test_a_clip_ending_at_the_cut_is_refused(tmp_path):
+    """Fresh datasets, one clip each, ending just before, at and after the
+    cut: served only before it; every refusal learns exactly CUT frames."""
+    path = _truncated_video(tmp_path / 'videos')
+
+    def clip_of(seed):  # the clip item 0 gets with this seed (no file read)
+        ds = _dataset('', max_gap=10, seed=seed, lazy_init=True)
+        return ds.sample_frame_indices(40, ds._rng(0))
+
+    seeds = {}
+    for seed in range(300):
+        seeds.setdefault(clip_of(seed)[-1], seed)
+    for last in (CUT - 2, CUT - 1, CUT, CUT + 1, CUT + 2):
+        seed = seeds[last]
+        ds = _dataset(tmp_path / 'videos', max_gap=10, seed=seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', VideoReadWarning)
+            out = ds.prepare_data(0)
+        if last < CUT:
+            assert [decode_index(f) for f in out['img']] == clip_of(seed)
+            assert ds.num_usable_frames(0) == 40 and ds.num_skipped == 0
+        else:
+            assert out is None, (seed, clip_of(seed))
+            assert ds.num_usable_frames(0) == CUT, (seed, clip_of(seed))
+            assert ds.skipped_files == {path: 1}
 
 
 def test_truncated_video_raises_when_strict(tmp_path):
-    _truncated_vtest(tmp_path / 'videos')
+    _truncated_video(tmp_path / 'videos')
     ds = _dataset(tmp_path / 'videos', max_gap=10, strict=True)
     np.random.seed(0)
-    with pytest.raises(VideoReadError, match=r'vtest_cut\.avi \(frame \d+\)'):
+    with pytest.raises(VideoReadError, match=r'cut\.avi \(frame \d+\)'):
         for _ in range(30):
             ds.prepare_data(0)
 

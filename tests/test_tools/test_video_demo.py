@@ -1,8 +1,10 @@
 # Copyright (c) mmsolotrack contributors. All rights reserved.
-"""tools/demo/video_demo.py run as a user runs it, on real videos."""
+"""tools/demo/video_demo.py run as a user runs it, on videos the tests write
+(and on real footage when ../shared/data/videos is there)."""
 import json
 import os.path as osp
 import re
+import subprocess
 import sys
 
 import cv2
@@ -12,7 +14,8 @@ import pytest
 import torch
 
 from mmsolotrack.apis import init_model
-from ..conftest import REPO, SHARED_VIDEOS, run_tool
+from mmsolotrack.testing.videos import index_frame, truncate_avi, write_video
+from ..conftest import REPO, SHARED_VIDEOS, tool_env
 
 DEMO = osp.join(REPO, 'tools', 'demo', 'video_demo.py')
 CONFIG = osp.join(
@@ -44,7 +47,14 @@ def checkpoint(tmp_path_factory):
 
 
 def _demo(args, cwd):
-    return run_tool([sys.executable, DEMO, *args], cwd=cwd, check=False)
+    """Run the demo with this checkout's package (as other tool tests do)."""
+    return subprocess.run([sys.executable, DEMO, *args],
+                          cwd=str(cwd),
+                          env=dict(tool_env(), PYTHONPATH=REPO),
+                          stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT,
+                          text=True,
+                          timeout=900)
 
 
 def _decode_all(path):
@@ -129,30 +139,67 @@ def _mp4v_round_trip(frame, path):
     return _decode_all(path)[0]
 
 
-@need_vtest
-def test_demo_truncated_video_keeps_valid_output(tmp_path, checkpoint):
-    data = open(VTEST, 'rb').read()
-    cut = tmp_path / 'vtest_cut.avi'
-    cut.write_bytes(data[:len(data) // 50])
-    cap = cv2.VideoCapture(str(cut))
-    decodable = 0
-    while cap.read()[0]:
-        decodable += 1
-    cap.release()
-    assert 0 < decodable < 795
+@pytest.fixture
+def written_avi(tmp_path):
+    """A 20-frame 128x96 MJPG avi the test writes (any clone has it)."""
+    return write_video(tmp_path / 'intact.avi', 20)
 
+
+def test_demo_truncated_video_keeps_valid_output(tmp_path, checkpoint,
+                                                 written_avi):
+    # cut 3/4 into frame 12: it decodes partly, 13 does not
+    cut = truncate_avi(written_avi, str(tmp_path / 'cut.avi'), 12, 0.75)
     out, res = tmp_path / 'cut.mp4', tmp_path / 'cut.json'
-    proc = _demo([
-        str(cut), CONFIG, checkpoint, '--out',
-        str(out), '--out-json',
-        str(res), *FAST
-    ], tmp_path)
-    assert proc.returncode != 0
-    assert str(cut) in proc.stdout
-    assert f'failed at frame {decodable}' in proc.stdout
+    proc = _demo([cut, CONFIG, checkpoint, '--out', str(out), '--out-json',
+                  str(res), *FAST], tmp_path)
+    assert proc.returncode == 1, proc.stdout[-4000:]
+    assert f'error: {cut} (frame 13): does not decode' in proc.stdout
+    assert 'stopped at frame 13; 12 frames written' in proc.stdout
     assert 'Traceback' not in proc.stdout
-    assert len(_decode_all(out)) == decodable
-    _check_results(res, decodable, 576, 768)
+    # the half-decoded frame 12 is not drawn
+    assert len(_decode_all(out)) == 12
+    _check_results(res, 12, 96, 128)
+
+
+def test_demo_missing_tail_is_a_warning(tmp_path, checkpoint, written_avi):
+    """Issue 14 item 10: the container announces 20 frames, 19 decode."""
+    cut = truncate_avi(written_avi, str(tmp_path / 'tail.avi'), 19, 0)
+    out = tmp_path / 'tail.mp4'
+    proc = _demo([cut, CONFIG, checkpoint, '--out', str(out), *FAST],
+                 tmp_path)
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    assert f'warning: {cut} (frame 19): does not decode' in proc.stdout
+    assert f'only the tail of {cut} is missing; 18 frames' in proc.stdout
+    assert len(_decode_all(out)) == 18
+
+
+def test_demo_refuses_a_text_file(tmp_path, checkpoint):
+    """Issue 14 item 9: FFmpeg renders a .txt file as frames of text."""
+    text = tmp_path / 'notes.txt'
+    text.write_text('FFmpeg opens this as an 89-frame video\n' * 80)
+    out = tmp_path / 'text.mp4'
+    proc = _demo([str(text), CONFIG, checkpoint, '--out', str(out)],
+                 tmp_path)
+    assert proc.returncode == 1
+    assert f'error: {text}: not a video file by its content' in proc.stdout
+    assert 'Traceback' not in proc.stdout and not out.exists()
+
+
+def test_demo_names_a_truncated_frame_image(tmp_path, checkpoint):
+    """Issue 14 item 9: not drawn half grey; named as training names it."""
+    folder = tmp_path / 'frames'
+    folder.mkdir()
+    for i in range(3):
+        assert cv2.imwrite(str(folder / f'f_{i}.jpg'), index_frame(i))
+    cut = folder / 'f_1.jpg'
+    cut.write_bytes(cut.read_bytes()[:-300])
+    out = tmp_path / 'frames.mp4'
+    proc = _demo([str(folder), CONFIG, checkpoint, '--out', str(out), *FAST],
+                 tmp_path)
+    assert proc.returncode == 1, proc.stdout[-4000:]
+    assert (f'error: {cut} (frame 1): JPEG end-of-image marker missing'
+            in proc.stdout)
+    assert len(_decode_all(out)) == 1
 
 
 def test_demo_on_frame_folder(tmp_path, checkpoint):
@@ -183,6 +230,6 @@ def test_demo_unreadable_input(tmp_path, checkpoint):
     out = tmp_path / 'bad.mp4'
     proc = _demo([str(bad), CONFIG, checkpoint, '--out', str(out)], tmp_path)
     assert proc.returncode != 0
-    assert f'cannot open video file {bad}' in proc.stdout
+    assert f'{bad}: not a video file by its content' in proc.stdout
     assert 'Traceback' not in proc.stdout
     assert not out.exists()

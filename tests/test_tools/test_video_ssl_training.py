@@ -1,16 +1,16 @@
 # Copyright (c) mmsolotrack contributors. All rights reserved.
 """Mixed image + unlabelled-clip training through `mim train`, as a user
 runs it: SynthVIS frames as images with SynthVIS `unlabeled` frame folders,
-and with real video files."""
+and with video files the test writes."""
 import glob
 import json
 import math
-import os
 import os.path as osp
 
 import pytest
 
-from ..conftest import REPO, SHARED_VIDEOS, have_mim, run_tool
+from mmsolotrack.testing.videos import write_video
+from ..conftest import REPO, have_mim, run_tool
 
 pytestmark = pytest.mark.skipif(not have_mim(), reason='openmim not installed')
 
@@ -68,14 +68,11 @@ def test_mim_train_mixed_synthvis(workdir):
     assert (work / 'iter_3.pth').is_file()
 
 
-def test_mim_train_real_videos_with_synthvis_images(workdir):
-    if not osp.isdir(SHARED_VIDEOS):
-        pytest.skip(f'real footage folder {SHARED_VIDEOS} is absent')
+def test_mim_train_video_files_with_synthvis_images(workdir):
     videos = workdir / 'videos'
     videos.mkdir()
-    for name in sorted(os.listdir(SHARED_VIDEOS)):
-        if name.endswith(('.avi', '.mp4')):
-            os.symlink(osp.join(SHARED_VIDEOS, name), videos / name)
+    write_video(videos / 'clip.avi', 30, 'MJPG', size=(256, 160))
+    write_video(videos / 'clip.mp4', 30, 'mp4v', size=(320, 180))
     (videos / 'broken.mp4').write_bytes(b'not a video' * 100)
     work = workdir / 'work_dirs' / 'ssl_videos'
     proc = _train(
@@ -85,5 +82,6 @@ def test_mim_train_real_videos_with_synthvis_images(workdir):
     _check_losses(_train_rows(work))
     # the unreadable file is left out, and the report names it
     report = [line for line in proc.stdout.splitlines()
-              if 'VideoReadReportHook (iteration 1)' in line]
+              if 'VideoReadReportHook (iteration 1)' in line
+              and 'unlabelled clip(s)' in line]
     assert report and 'broken.mp4' in report[0] and '1 in total' in report[0]

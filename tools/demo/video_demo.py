@@ -5,18 +5,24 @@
         [--out-json results.json] [--device cpu|cuda] [--score-thr 0.3] \
         [--max-frames N] [--fps F] [--cfg-options k=v ...]
 
-INPUT is a video file (mp4, avi, ...) or a folder of frames (read in natural
-order of their names). Frames are streamed: decode -> segment and track ->
+INPUT is a video file (mp4, avi, ..., checked by its content: a text file
+that FFmpeg would render as frames is refused), an image, or a folder of
+frames (read in natural order of their names). Frames are streamed: decode ->
+segment and track ->
 draw -> write, one at a time, so memory does not grow with the length of the
 video. The output shows each track's mask in its colour, its id, category
 and score (mmdet's ``TrackLocalVisualizer``; instances with score <=
 ``--score-thr`` are not drawn). ``--out-json`` writes the YouTube-VIS result
 layout for the whole video (every track, whatever ``--score-thr``).
 
-If decoding fails part-way (a truncated or corrupt file), the demo stops,
-closes the mp4 (which then holds the frames done and stays playable), writes
-the json for those frames, prints an error naming the file and the frame, and
-exits with status 1.
+Decoding is :func:`mmsolotrack.apis.read_video_frames`, the reader training
+uses: a truncated JPEG / PNG frame is an error naming it, and the frame at
+the cut of a truncated video is left out. If decoding fails part-way, the
+demo stops, closes the mp4 (which then holds the frames done and stays
+playable), writes the json for those frames and prints an error naming the
+file and the frame. When only the last ``TAIL_FRAMES`` frames a video file
+announces do not decode (containers that over-count), this is a warning and
+the exit status is 0; any other failure exits with status 1.
 """
 import argparse
 import itertools
@@ -38,6 +44,9 @@ from mmsolotrack.apis import (VideoInferencer, VideoReadError,
 
 #: Frame rate of the output when neither --fps nor the input gives one.
 DEFAULT_FPS = 10.0
+#: A video file whose decoding stops this many frames or fewer before the
+#: count its container announces only misses its tail: a warning, exit 0.
+TAIL_FRAMES = 1
 
 
 def parse_args(argv=None):
@@ -183,10 +192,9 @@ def track_video(args) -> Tuple[int, Optional[Exception]]:
             if writer.size is not None and (frame.shape[1],
                                             frame.shape[0]) != writer.size:
                 raise VideoReadError(
-                    f'frame {index} of {args.input} is '
-                    f'{frame.shape[1]}x{frame.shape[0]}, frame 0 is '
-                    f'{writer.size[0]}x{writer.size[1]}; all frames of a '
-                    'video must have one size', args.input, index)
+                    args.input, index, f'{frame.shape[1]}x{frame.shape[0]}, '
+                    f'frame 0 is {writer.size[0]}x{writer.size[1]}; all '
+                    'frames of a video must have one size')
             sample = inferencer(frame)
             writer.write(draw_tracks(visualizer, frame, sample,
                                      args.score_thr))
@@ -226,12 +234,26 @@ def main(argv=None) -> int:
     done = f'{num_frames} frames written to {args.out}'
     if args.out_json:
         done += f', results in {args.out_json}'
+    if error is not None and only_tail_missing(args.input, error):
+        print(f'warning: {error}', file=sys.stderr)
+        print(f'only the tail of {args.input} is missing; {done}')
+        return 0
     if error is not None:
         print(f'error: {error}', file=sys.stderr)
         print(f'stopped at frame {error.frame_index}; {done}', file=sys.stderr)
         return 1
     print(done)
     return 0
+
+
+def only_tail_missing(input_path: str, error: VideoReadError) -> bool:
+    """Whether decoding a video file stopped within its last
+    ``TAIL_FRAMES`` announced frames (and not at a bad frame image)."""
+    announced = error.num_frames_announced
+    return (osp.isfile(input_path) and error.path == input_path
+            and error.frame_index is not None and announced is not None
+            and bool(error.usable_len)
+            and 0 < announced - error.frame_index <= TAIL_FRAMES)
 
 
 if __name__ == '__main__':

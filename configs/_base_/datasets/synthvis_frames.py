@@ -7,7 +7,8 @@ backend_args = None
 img_scale = (256, 160)  # (w, h) of SynthVIS frames
 
 train_pipeline = [
-    dict(type='mmdet.LoadImageFromFile', backend_args=backend_args),
+    # names a bad image; the dataset skips and counts it (VideoReadReportHook)
+    dict(type='LoadCheckedImageFromFile', backend_args=backend_args),
     dict(
         type='mmdet.LoadAnnotations',
         with_bbox=True,

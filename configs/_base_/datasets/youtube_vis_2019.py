@@ -22,7 +22,8 @@ train_scales = [(1333, 320), (1333, 352), (1333, 384), (1333, 416),
 
 # still images (COCO, video frames): no identities are loaded or packed
 train_pipeline = [
-    dict(type='mmdet.LoadImageFromFile', backend_args=backend_args),
+    # names a bad image; the dataset skips and counts it (VideoReadReportHook)
+    dict(type='LoadCheckedImageFromFile', backend_args=backend_args),
     dict(type='mmdet.LoadAnnotations', with_bbox=True, with_mask=True),
     dict(
         type='mmdet.RandomChoiceResize',

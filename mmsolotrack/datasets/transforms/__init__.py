@@ -1,0 +1,4 @@
+# Copyright (c) mmsolotrack contributors. All rights reserved.
+from .loading import LoadCheckedImageFromFile
+
+__all__ = ['LoadCheckedImageFromFile']

@@ -1,40 +1,56 @@
 # Copyright (c) mmsolotrack contributors. All rights reserved.
-"""Report the unlabelled-video clips that were skipped as unreadable."""
+"""Report the unlabelled clips and labelled images skipped as unreadable."""
 from collections import Counter
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 from mmengine.hooks import Hook
 
+from mmsolotrack.datasets.skip_log import SkipLog
 from mmsolotrack.datasets.unlabeled_video_dataset import UnlabeledVideoDataset
 from mmsolotrack.registry import HOOKS
 
 
-def find_unlabeled_video_datasets(dataset) -> List[UnlabeledVideoDataset]:
-    """Every :class:`UnlabeledVideoDataset` inside a (wrapped) dataset.
+def _find(dataset, wanted: Callable) -> list:
+    """Datasets inside a (wrapped) dataset for which ``wanted`` holds.
 
     Looks through ``ConcatDataset`` (``.datasets``) and ``RepeatDataset`` /
     ``ClassBalancedDataset`` (``.dataset``), recursively.
     """
-    if isinstance(dataset, UnlabeledVideoDataset):
+    if wanted(dataset):
         return [dataset]
     found = []
     for child in getattr(dataset, 'datasets', []) or []:
-        found += find_unlabeled_video_datasets(child)
+        found += _find(child, wanted)
     inner = getattr(dataset, 'dataset', None)
     if inner is not None:
-        found += find_unlabeled_video_datasets(inner)
+        found += _find(inner, wanted)
     return found
+
+
+def find_unlabeled_video_datasets(dataset) -> List[UnlabeledVideoDataset]:
+    """Every :class:`UnlabeledVideoDataset` inside a (wrapped) dataset."""
+    return _find(dataset, lambda d: isinstance(d, UnlabeledVideoDataset))
+
+
+def find_skip_logging_datasets(dataset) -> list:
+    """Every dataset inside a (wrapped) dataset that counts its skipped
+    reads in a ``skip_log`` (unlabelled videos, labelled images)."""
+    return _find(dataset,
+                 lambda d: isinstance(getattr(d, 'skip_log', None), SkipLog))
 
 
 @HOOKS.register_module()
 class VideoReadReportHook(Hook):
-    """Log how many unlabelled clips were skipped, and which files.
+    """Log how many unlabelled clips and labelled images were skipped as
+    unreadable, and which files (so that no skip goes unnoticed).
 
     The report comes at the end of every training epoch and, with
     ``interval > 0``, every ``interval`` training iterations (an
     ``IterBasedTrainLoop`` has a single epoch that ends with the run).
     It counts the skips of all DataLoader workers (see
-    :class:`~mmsolotrack.datasets.UnlabeledVideoDataset`).
+    :class:`~mmsolotrack.datasets.UnlabeledVideoDataset` and
+    :class:`~mmsolotrack.datasets.SkipUnreadableImagesMixin`). It is in
+    ``_base_/default_runtime.py``.
 
     Args:
         interval (int): Also report every ``interval`` iterations; 0 (the
@@ -66,20 +82,22 @@ class VideoReadReportHook(Hook):
 
     def report(self, runner, when: str) -> None:
         """Log the skips since the previous report, and the total."""
-        datasets = find_unlabeled_video_datasets(
+        datasets = find_skip_logging_datasets(
             runner.train_dataloader.dataset)
         if not datasets:
-            runner.logger.warning('VideoReadReportHook: no '
-                                  'UnlabeledVideoDataset in the training data')
+            runner.logger.info('VideoReadReportHook: no training dataset '
+                               'counts unreadable files')
             return
         for dataset in datasets:
+            what = ('unlabelled clip(s)' if isinstance(
+                dataset, UnlabeledVideoDataset) else 'image(s)')
             records = dataset.skip_log.records()
             start = self._reported.get(id(dataset), 0)
             new = records[start:]
             self._reported[id(dataset)] = len(records)
-            source = dataset.ann_file or dataset.data_prefix['img_path']
-            msg = (f'VideoReadReportHook ({when}): {len(new)} unlabelled '
-                   f'clip(s) skipped as unreadable since the last report, '
+            source = dataset.ann_file or dataset.data_prefix.get('img_path')
+            msg = (f'VideoReadReportHook ({when}): {len(new)} {what} '
+                   f'skipped as unreadable since the last report, '
                    f'{len(records)} in total, from {source}')
             if new:
                 files = Counter(file for file, _, _ in new)
