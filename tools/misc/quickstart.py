@@ -94,7 +94,10 @@ def ensure_data(root: str, seed: int, fresh: bool) -> None:
 
 def point_config_at_data(cfg, root: str) -> None:
     root = root.rstrip('/') + '/'
-    cfg.train_dataloader.dataset.data_root = root
+    dataset = cfg.train_dataloader.dataset
+    # a ConcatDataset (labelled images + unlabelled clips) holds several
+    for part in dataset.get('datasets', [dataset]):
+        part.data_root = root
     for key in ('val_dataloader', 'test_dataloader'):
         if cfg.get(key):
             cfg[key].dataset.data_root = root
