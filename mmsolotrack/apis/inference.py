@@ -76,9 +76,11 @@ def _dataset_meta_from_config(cfg: Config) -> dict:
         return {k: copy.deepcopy(v) for k, v in metainfo.items()}
     dataset_cls = dataset.get('type')
     if isinstance(dataset_cls, str):
-        with DefaultScope.overwrite_default_scope(
-                cfg.get('default_scope', DEFAULT_SCOPE)):
-            dataset_cls = DATASETS.get(dataset_cls)
+        # the registry of the config's scope (mmdet's for an mmdet config):
+        # a bare name is looked up where that config means it
+        with DATASETS.switch_scope_and_registry(
+                cfg.get('default_scope', DEFAULT_SCOPE)) as registry:
+            dataset_cls = registry.get(dataset_cls)
     metainfo = getattr(dataset_cls, 'METAINFO', None) or {}
     return dict(metainfo) if 'classes' in metainfo else {}
 

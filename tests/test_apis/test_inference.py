@@ -215,3 +215,21 @@ def test_init_model_init_weights_sets_classifier_prior():
     assert torch.allclose(bias, torch.full_like(bias, prior), atol=1e-4)
     assert not torch.allclose(raw_bias, torch.full_like(bias, prior),
                               atol=1e-2)
+
+
+def test_dataset_classes_of_an_mmdet_scope_config():
+    """A bare dataset type is looked up in the config's own scope (an mmdet
+    config, e.g. MaskTrack R-CNN's, names `CocoDataset`, not
+    `mmdet.CocoDataset`); the mmsolotrack registry's prefix hint must not
+    fire there."""
+    from mmdet.datasets import CocoDataset
+    from mmengine.config import Config
+
+    from mmsolotrack.apis.inference import _dataset_meta_from_config
+    cfg = Config(dict(default_scope='mmdet',
+                      test_dataloader=dict(dataset=dict(type='CocoDataset'))))
+    assert _dataset_meta_from_config(cfg)['classes'] == \
+        CocoDataset.METAINFO['classes']
+    # a dataset class without class names gives no meta, and no error
+    cfg.test_dataloader.dataset.type = 'YouTubeVISDataset'
+    assert _dataset_meta_from_config(cfg) == {}

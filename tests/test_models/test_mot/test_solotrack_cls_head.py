@@ -138,4 +138,5 @@ def test_a_one_class_segmenter_learns_objects_and_the_classifier_names():
     for key in ('loss_cls', 'loss_mask', 'loss_embed_instance'):
         torch.testing.assert_close(losses[key], ref[key])
     # a segmenter with the 5 classes keeps them
-    assert not build(quickstart_model_cfg()).class_agnostic_detector
+    cfg.detector.mask_head.num_classes = 5
+    assert not build(cfg).class_agnostic_detector
