@@ -2,6 +2,7 @@
 """Shared fixtures: one small SynthVIS data set per test session, and a
 working directory in which the configs' relative ``data/synthvis/`` resolves.
 """
+import importlib.util
 import os
 import os.path as osp
 import shutil
@@ -101,3 +102,14 @@ def iter_based(cfg, work_dir, max_iters, ckpt_interval=None, name='t'):
                                         seed=0)
     cfg.train_dataloader.pop('batch_sampler', None)
     return cfg
+
+
+def load_tool(*parts):
+    """A script under ``tools/`` as a module (its functions run in this
+    process), e.g. ``load_tool('misc', 'quickstart.py')``."""
+    path = osp.join(REPO, 'tools', *parts)
+    name = osp.splitext(parts[-1])[0] + '_tool'
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -15,13 +15,7 @@ _base_ = [
     '../_base_/models/solotrack_tiny_cls.py',
     '../_base_/datasets/synthvis_vis.py',
     '../_base_/schedules/schedule_tiny_adamw_2400i.py',
-    '../_base_/default_runtime.py'
+    '../_base_/video_runtime.py'
 ]
-default_hooks = dict(
-    checkpoint=dict(by_epoch=False, interval=600),
-    visualization=dict(type='mmdet.TrackVisualizationHook', draw=False))
+default_hooks = dict(checkpoint=dict(by_epoch=False, interval=600))
 log_processor = dict(by_epoch=False)
-visualizer = dict(
-    type='mmdet.TrackLocalVisualizer',
-    vis_backends=[dict(type='LocalVisBackend')],
-    name='visualizer')

@@ -14,18 +14,12 @@ _base_ = [
     '../_base_/models/solotrack_tiny_cls.py',
     '../_base_/datasets/synthvis_video_ssl.py',
     '../_base_/schedules/schedule_tiny_adamw_2400i.py',
-    '../_base_/default_runtime.py'
+    '../_base_/video_runtime.py'
 ]
 model = dict(
     # a low walk temperature, as in correspondence learning
     loss_cycle=dict(
         type='CycleConsistencyLoss', temperature=0.05, loss_weight=1.0),
     pseudo_cfg=dict(min_score=0.3, max_instances=10, min_instances=3))
-default_hooks = dict(
-    checkpoint=dict(by_epoch=False, interval=600),
-    visualization=dict(type='mmdet.TrackVisualizationHook', draw=False))
+default_hooks = dict(checkpoint=dict(by_epoch=False, interval=600))
 log_processor = dict(by_epoch=False)
-visualizer = dict(
-    type='mmdet.TrackLocalVisualizer',
-    vis_backends=[dict(type='LocalVisBackend')],
-    name='visualizer')

@@ -4,6 +4,7 @@ import os
 import os.path as osp
 import tempfile
 import weakref
+from collections import Counter
 from typing import List, Optional, Tuple
 
 
@@ -45,3 +46,18 @@ class SkipLog:
                 file, frame, reason = line.rstrip('\n').split('\t', 2)
                 out.append((file, int(frame) if frame else None, reason))
         return out
+
+
+class SkipCountsMixin:
+    """``num_skipped`` / ``skipped_files`` of a data set holding a
+    :class:`SkipLog` as ``self.skip_log`` (what the report hook reads)."""
+
+    @property
+    def num_skipped(self) -> int:
+        """Reads skipped so far, in all worker processes."""
+        return len(self.skip_log.records())
+
+    @property
+    def skipped_files(self) -> Counter:
+        """Skips per file."""
+        return Counter(file for file, _, _ in self.skip_log.records())

@@ -28,7 +28,7 @@ from mmengine.dataset import BaseDataset
 from mmengine.fileio import get_local_path, load
 
 from mmsolotrack.registry import DATASETS
-from .skip_log import SkipLog
+from .skip_log import SkipCountsMixin, SkipLog
 from .video_io import (IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, VideoReadError,
                        VideoReadWarning, list_frame_files, natural_key,
                        probe_video, read_clip_frames, read_image_frame)
@@ -39,7 +39,7 @@ FRAME_ID_BASE = 10**7
 
 
 @DATASETS.register_module()
-class UnlabeledVideoDataset(BaseDataset):
+class UnlabeledVideoDataset(SkipCountsMixin, BaseDataset):
     """Clips of unlabelled videos: video files, frame folders or a json.
 
     Each item is a clip of T frames of one video, in temporal order:
@@ -356,12 +356,3 @@ class UnlabeledVideoDataset(BaseDataset):
             video_id=[vid] * num,
             video_length=[num] * num,
             ori_video_length=[video['num_frames']] * num)
-
-    # ------------------------------------------------------------ reporting
-    @property
-    def num_skipped(self) -> int:
-        return len(self.skip_log.records())
-
-    @property
-    def skipped_files(self) -> Counter:
-        return Counter(file for file, _, _ in self.skip_log.records())

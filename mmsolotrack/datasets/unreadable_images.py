@@ -14,14 +14,13 @@ files at the end of each epoch. In ``test_mode`` the error is raised: an
 evaluation must not leave an image out.
 """
 import warnings
-from collections import Counter
 from typing import Optional
 
-from .skip_log import SkipLog
+from .skip_log import SkipCountsMixin, SkipLog
 from .video_io import VideoReadError, VideoReadWarning
 
 
-class SkipUnreadableImagesMixin:
+class SkipUnreadableImagesMixin(SkipCountsMixin):
     """``prepare_data`` that skips an image the loader cannot read.
 
     Put it before the mmengine dataset class in the bases. The pipeline must
@@ -50,13 +49,3 @@ class SkipUnreadableImagesMixin:
                 stacklevel=2)
             self.skip_log.add(err.file, err.frame, err.reason)
             return None
-
-    @property
-    def num_skipped(self) -> int:
-        """Images skipped so far, in all worker processes."""
-        return len(self.skip_log.records())
-
-    @property
-    def skipped_files(self) -> Counter:
-        """Skips per image file."""
-        return Counter(file for file, _, _ in self.skip_log.records())

@@ -2,7 +2,6 @@
 """Official YouTube-VIS json -> CocoVID, checked by hand and through mmdet's
 real ``YouTubeVISDataset``."""
 import copy
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -17,8 +16,8 @@ from pycocotools import mask as mask_utils
 from mmsolotrack.datasets.converters import (convert_ytvis_file,
                                              convert_ytvis_root,
                                              convert_ytvis_to_cocovid)
+from ..conftest import REPO, load_tool
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(REPO, 'tools', 'dataset_converters', 'youtubevis2coco.py')
 H, W = 40, 48
 
@@ -188,9 +187,7 @@ def test_missing_file(tmp_path):
 def _tool_main(*args):
     """The tool's ``main`` in this process (a subprocess costs seconds of
     imports; one real subprocess run is in ``test_cli``)."""
-    spec = importlib.util.spec_from_file_location('youtubevis2coco', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_tool('dataset_converters', 'youtubevis2coco.py')
     return module.main([str(a) for a in args])
 
 

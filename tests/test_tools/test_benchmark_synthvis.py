@@ -6,12 +6,11 @@ Only the plumbing is checked: every method trains, is evaluated and timed,
 CPU here, the path a CUDA run takes), and the report and plots are written.
 No number is asserted.
 """
-import importlib.util
 import json
 import os.path as osp
 import sys
 
-from ..conftest import REPO, run_tool
+from ..conftest import REPO, load_tool, run_tool
 
 
 def test_benchmark_quick_writes_full_report(tmp_path):
@@ -56,11 +55,7 @@ def test_benchmark_quick_writes_full_report(tmp_path):
 
 
 def _load_benchmark_module():
-    path = osp.join(REPO, 'tools', 'analysis_tools', 'benchmark_synthvis.py')
-    spec = importlib.util.spec_from_file_location('benchmark_synthvis', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('analysis_tools', 'benchmark_synthvis.py')
 
 
 def test_r50_rows_say_when_not_measured():

@@ -1,26 +1,15 @@
 # Copyright (c) mmsolotrack contributors. All rights reserved.
 """A short training of the quickstart config learns: per-frame segmentation
 AP and tracking AP on SynthVIS val rise clearly above the same model at
-initialisation, and the classifier names masks above chance (a real Runner: test, train,
-test)."""
-import importlib.util
-import os.path as osp
-
+initialisation, and the classifier names masks above chance (a real
+Runner: test, train, test)."""
 import pytest
 
-from ..conftest import REPO
+from ..conftest import load_tool
 
 #: 24 train videos (240 still images), 6 val videos of 10 frames
 DATA = dict(seed=3, num_train=24, num_unlabeled=2, num_val=6, num_frames=10)
 ITERS = 300
-
-
-def load_quickstart():
-    path = osp.join(REPO, 'tools', 'misc', 'quickstart.py')
-    spec = importlib.util.spec_from_file_location('quickstart_tool', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope='module')
@@ -34,7 +23,7 @@ def before_and_after(tmp_path_factory):
     tmp = tmp_path_factory.mktemp('learns')
     root = str(tmp / 'synthvis')
     generate_synthvis(root, SynthVISConfig(**DATA), progress=False)
-    quickstart = load_quickstart()
+    quickstart = load_tool('misc', 'quickstart.py')
     cfg = Config.fromfile(quickstart.DEFAULT_CONFIG)
     quickstart.set_schedule(cfg, iters=ITERS)
     quickstart.point_config_at_data(cfg, root)
