@@ -14,7 +14,8 @@ from torch import Tensor
 
 from mmsolotrack.registry import MODELS
 from ..task_modules.embed_targets import instance_cell_map
-from ..utils.mask_pool import mask_pool_embeddings, masks_to_levels
+from ..utils.mask_pool import (center_pool_embeddings, mask_pool_embeddings,
+                               masks_to_levels)
 from .embedding_branch import EmbeddingBranch
 
 # scope-prefixed, so that the defaults build whatever the default scope is
@@ -43,6 +44,7 @@ class EmbedHeadMixin:
                     embed_grid: Union[int, str] = 40,
                     embed_stacked_convs: Optional[int] = None,
                     max_samples_per_instance: int = 16,
+                    embed_cells: str = 'center',
                     loss_instance: Optional[dict] = DEFAULT_EMBED_LOSSES[
                         'loss_instance'],
                     loss_center: Optional[dict] = DEFAULT_EMBED_LOSSES[
@@ -59,7 +61,11 @@ class EmbedHeadMixin:
         if max_samples_per_instance is not None and \
                 max_samples_per_instance < 1:
             raise ValueError('max_samples_per_instance must be >= 1 or None')
+        if embed_cells not in ('center', 'mask'):
+            raise ValueError("embed_cells must be 'center' or 'mask', got "
+                             f'{embed_cells!r}')
         self.max_samples_per_instance = max_samples_per_instance
+        self.embed_cells = embed_cells
         self.embed_branch = EmbeddingBranch(
             in_channels=self.in_channels,
             feat_channels=self.feat_channels,
@@ -99,7 +105,7 @@ class EmbedHeadMixin:
         masks = gt_instances.masks.to_tensor(dtype=torch.bool, device=device)
         return instance_cell_map(masks, bboxes, self.scale_ranges,
                                  self.embed_branch.grids, self.pos_scale,
-                                 upsampled_size)
+                                 upsampled_size, region=self.embed_cells)
 
     def sample_embeddings(self, mlvl_embeds: List[Tensor],
                           batch_owners: List[List[Tensor]]
@@ -173,7 +179,8 @@ class EmbedHeadMixin:
     # ---------------------------------------------------------- inference
     def pool_embeddings(self, img_embeds: List[Tensor], masks: Tensor,
                         img_meta: dict) -> Tensor:
-        """Mask-pooled embeddings of one image's instances.
+        """Pooled embeddings of one image's instances, over the cells the
+        losses train (``embed_cells``: center region or whole mask).
 
         Args:
             img_embeds (list[Tensor]): L tensors (D, G_l, G_l).
@@ -187,8 +194,11 @@ class EmbedHeadMixin:
         img_h, img_w = img_meta['img_shape'][:2]
         scale = (img_h / masks.shape[-2], img_w / masks.shape[-1])
         levels = masks_to_levels(masks, self.scale_ranges, scale)
-        return mask_pool_embeddings(img_embeds, masks, levels,
-                                    tuple(img_meta['batch_input_shape']),
+        pad_shape = tuple(img_meta['batch_input_shape'])
+        if self.embed_cells == 'center':
+            return center_pool_embeddings(img_embeds, masks, levels,
+                                          pad_shape, self.pos_scale, scale)
+        return mask_pool_embeddings(img_embeds, masks, levels, pad_shape,
                                     scale)
 
     def add_embeddings(self, results_list: List[InstanceData],

@@ -23,6 +23,7 @@ class SOLOEmbedHead(EmbedHeadMixin, SOLOHead):
                  embed_grid: Union[int, str] = 40,
                  embed_stacked_convs: Optional[int] = None,
                  max_samples_per_instance: int = 16,
+                 embed_cells: str = 'center',
                  loss_instance: Optional[dict] = DEFAULT_EMBED_LOSSES[
                      'loss_instance'],
                  loss_center: Optional[dict] = DEFAULT_EMBED_LOSSES[
@@ -31,9 +32,15 @@ class SOLOEmbedHead(EmbedHeadMixin, SOLOHead):
                      'loss_entropy'],
                  **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._init_embed(embed_dims, embed_grid, embed_stacked_convs,
-                         max_samples_per_instance, loss_instance, loss_center,
-                         loss_entropy)
+        self._init_embed(
+            embed_dims=embed_dims,
+            embed_grid=embed_grid,
+            embed_stacked_convs=embed_stacked_convs,
+            max_samples_per_instance=max_samples_per_instance,
+            embed_cells=embed_cells,
+            loss_instance=loss_instance,
+            loss_center=loss_center,
+            loss_entropy=loss_entropy)
 
     def forward(self, x) -> tuple:
         """SOLO's (mask preds, cls preds) + L embeddings."""

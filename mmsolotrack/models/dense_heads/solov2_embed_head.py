@@ -26,6 +26,10 @@ class SOLOV2EmbedHead(EmbedHeadMixin, SOLOV2Head):
             to ``stacked_convs``.
         max_samples_per_instance (int): M, cells sampled per instance for
             the losses. Defaults to 16.
+        embed_cells (str): the cells an instance's embedding is learned and
+            pooled from: ``'center'``, SOLO's center region (at most 3 x 3
+            cells around the center of mass), or ``'mask'``, every cell
+            whose center lies inside the mask. Defaults to 'center'.
         loss_instance (dict, optional): L_ins config (None disables it).
         loss_center (dict, optional): L_cc config.
         loss_entropy (dict, optional): L_ent config.
@@ -38,6 +42,7 @@ class SOLOV2EmbedHead(EmbedHeadMixin, SOLOV2Head):
                  embed_grid: Union[int, str] = 40,
                  embed_stacked_convs: Optional[int] = None,
                  max_samples_per_instance: int = 16,
+                 embed_cells: str = 'center',
                  loss_instance: Optional[dict] = DEFAULT_EMBED_LOSSES[
                      'loss_instance'],
                  loss_center: Optional[dict] = DEFAULT_EMBED_LOSSES[
@@ -46,9 +51,15 @@ class SOLOV2EmbedHead(EmbedHeadMixin, SOLOV2Head):
                      'loss_entropy'],
                  **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._init_embed(embed_dims, embed_grid, embed_stacked_convs,
-                         max_samples_per_instance, loss_instance, loss_center,
-                         loss_entropy)
+        self._init_embed(
+            embed_dims=embed_dims,
+            embed_grid=embed_grid,
+            embed_stacked_convs=embed_stacked_convs,
+            max_samples_per_instance=max_samples_per_instance,
+            embed_cells=embed_cells,
+            loss_instance=loss_instance,
+            loss_center=loss_center,
+            loss_entropy=loss_entropy)
 
     def forward(self, x) -> tuple:
         """SOLOv2's (kernel preds, cls preds, mask feats) + L embeddings."""

@@ -15,6 +15,10 @@ uses 40 x 40 at every level). The rule, restated:
 * a cell claimed by several instances belongs to the last one (SOLO writes
   the category map in instance order, so later instances overwrite).
 
+With ``region='mask'`` an instance owns instead every cell whose center
+pixel lies inside its mask (the cells mask pooling averages at inference),
+or its center region when no cell center falls inside (tiny masks).
+
 The arithmetic mirrors SOLO's exactly (truncated division by the cell
 fraction) so that with ``G = num_grids[l]`` the positive cells coincide.
 
@@ -50,16 +54,62 @@ def center_region_cells(mask: Tensor, bbox: Tensor, grid: int,
     Returns:
         tuple[int, int, int, int]: top, down, left, right (inclusive) cells.
     """
-    up_h, up_w = upsampled_size
     half_h = 0.5 * float(bbox[3] - bbox[1]) * pos_scale
     half_w = 0.5 * float(bbox[2] - bbox[0]) * pos_scale
     cy, cx = (float(v) for v in center_of_mass(mask))
+    return center_region_around(cy, cx, half_h, half_w, grid, upsampled_size)
+
+
+def center_region_around(
+        cy: float, cx: float, half_h: float, half_w: float, grid: int,
+        upsampled_size: Tuple[int, int]) -> Tuple[int, int, int, int]:
+    """The center-region cells of a center (cy, cx) and half sizes.
+
+    Args:
+        cy, cx (float): the center of mass, in pixels of the grid's span.
+        half_h, half_w (float): ``pos_scale`` x half the box size.
+        grid (int): G, the grid side.
+        upsampled_size (tuple[int, int]): (h, w) the grid spans.
+
+    Returns:
+        tuple[int, int, int, int]: top, down, left, right (inclusive) cells:
+        those within the half sizes of the center, clipped to the 3 x 3
+        cells around the center cell.
+    """
+    up_h, up_w = upsampled_size
     ch, cw = _cell_index(cy, up_h, grid), _cell_index(cx, up_w, grid)
     top = max(0, _cell_index(cy - half_h, up_h, grid), ch - 1)
     down = min(grid - 1, _cell_index(cy + half_h, up_h, grid), ch + 1)
     left = max(0, _cell_index(cx - half_w, up_w, grid), cw - 1)
     right = min(grid - 1, _cell_index(cx + half_w, up_w, grid), cw + 1)
     return top, down, left, right
+
+
+def mask_region_cells(mask: Tensor, grid: int,
+                      upsampled_size: Tuple[int, int]) -> Tensor:
+    """The cells of a G x G grid whose center pixel lies inside a mask.
+
+    Cell (i, j) spans rows ``[i * h / G, (i + 1) * h / G)``; its center
+    pixel is ``floor((i + 0.5) * h / G)`` (and likewise along x), the
+    rule of :func:`mmsolotrack.models.utils.mask_pool_embeddings`.
+
+    Args:
+        mask (Tensor): (H, W) bool mask in padded-input coordinates.
+        grid (int): G, the grid side.
+        upsampled_size (tuple[int, int]): (h, w) the grid spans.
+
+    Returns:
+        Tensor: (G, G) bool.
+    """
+    up_h, up_w = upsampled_size
+    steps = torch.arange(grid, device=mask.device) + 0.5
+    ys = torch.floor(steps * (up_h / grid)).long()
+    xs = torch.floor(steps * (up_w / grid)).long()
+    inside = torch.zeros((grid, grid), dtype=torch.bool, device=mask.device)
+    valid_y, valid_x = ys < mask.shape[0], xs < mask.shape[1]
+    sub = mask.bool()[ys[valid_y]][:, xs[valid_x]]
+    inside[:int(valid_y.sum()), :int(valid_x.sum())] = sub
+    return inside
 
 
 def instance_levels(bboxes: Tensor,
@@ -83,7 +133,8 @@ def instance_levels(bboxes: Tensor,
 def instance_cell_map(masks: Tensor, bboxes: Tensor,
                       scale_ranges: Sequence[Tuple[float, float]],
                       grids: Sequence[int], pos_scale: float,
-                      upsampled_size: Tuple[int, int]) -> List[Tensor]:
+                      upsampled_size: Tuple[int, int],
+                      region: str = 'center') -> List[Tensor]:
     """The owner instance of every cell, per level (-1: background).
 
     Args:
@@ -93,10 +144,15 @@ def instance_cell_map(masks: Tensor, bboxes: Tensor,
         grids (Sequence[int]): L grid sides G_l.
         pos_scale (float): SOLO's ``pos_scale``.
         upsampled_size (tuple[int, int]): (h, w) the grids span.
+        region (str): ``'center'`` (SOLO's center region) or ``'mask'``
+            (the cells whose centers lie inside the mask).
 
     Returns:
         list[Tensor]: L long tensors (G_l, G_l) holding instance indices.
     """
+    if region not in ('center', 'mask'):
+        raise ValueError(
+            f"region must be 'center' or 'mask', got {region!r}")
     device = bboxes.device
     owners = [
         torch.full((g, g), -1, dtype=torch.long, device=device) for g in grids
@@ -111,6 +167,11 @@ def instance_cell_map(masks: Tensor, bboxes: Tensor,
         for lvl, grid in enumerate(grids):
             if not levels[k, lvl]:
                 continue
+            if region == 'mask':
+                inside = mask_region_cells(masks[k], grid, upsampled_size)
+                if inside.any():
+                    owners[lvl][inside] = k
+                    continue
             top, down, left, right = center_region_cells(
                 masks[k], bboxes[k], grid, pos_scale, upsampled_size)
             owners[lvl][top:down + 1, left:right + 1] = k

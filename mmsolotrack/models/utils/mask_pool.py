@@ -1,11 +1,15 @@
 # Copyright (c) mmsolotrack contributors. All rights reserved.
-"""Instance embeddings by mask pooling over embedding grid cells.
+"""Instance embeddings by pooling embedding grid cells.
 
-An instance's embedding is the mean of the embedding cells whose centers lie
-inside its mask, over the levels that handle its scale (the same levels its
-training targets come from), then L2-normalised. When no cell center falls
-inside the mask (tiny masks), the cell holding the mask's center of mass is
-used. The same function serves inference, the cycle-consistency loss
+Two regions, chosen by the embedding head's ``embed_cells`` to match the
+cells its losses train: :func:`center_pool_embeddings` averages the cells of
+the instance's center region (SOLO's rule, the default),
+:func:`mask_pool_embeddings` every cell whose center lies inside the mask.
+Both pool over the levels that handle the instance's scale (the same levels
+its training targets come from), then L2-normalise. When no cell center
+falls inside the mask (tiny masks), mask pooling uses the cell holding the
+mask's center of mass. The same functions serve inference, the
+cycle-consistency loss
 (predicted masks, with gradient to the embeddings) and the embedding
 diagnostic (ground-truth masks).
 
@@ -19,7 +23,8 @@ import torch.nn.functional as F
 from mmdet.structures.mask import mask2bbox
 from torch import Tensor
 
-from ..task_modules.embed_targets import instance_levels
+from ..task_modules.embed_targets import (center_region_around,
+                                          instance_levels)
 
 
 def _cell_centers(grid: int, size: int, scale: float,
@@ -94,6 +99,62 @@ def mask_pool_embeddings(mlvl_embeds: Sequence[Tensor], masks: Tensor,
                 pooled[i] = pooled[i] + embeds[:, gy, gx]
                 count[i] = count[i] + 1
     return F.normalize(pooled / count.clamp(min=1)[:, None], dim=1)
+
+
+def center_pool_embeddings(mlvl_embeds: Sequence[Tensor], masks: Tensor,
+                           levels: Tensor, pad_shape: Tuple[int, int],
+                           pos_scale: float,
+                           scale: Tuple[float, float] = (1., 1.)) -> Tensor:
+    """Pool one image's embedding grids in each instance's center region.
+
+    The cells are those the embedding losses train (SOLO's center region,
+    :func:`center_region_around`): within ``pos_scale`` x half the mask's
+    box of its center of mass, at most the 3 x 3 cells around the center
+    cell, on every level in ``levels``. An empty mask falls back as in
+    :func:`mask_pool_embeddings`.
+
+    Args:
+        mlvl_embeds (Sequence[Tensor]): L tensors (D, G_l, G_l) spanning the
+            padded input of size ``pad_shape``.
+        masks (Tensor): (N, h, w) bool masks; mask pixel (y, x) is input
+            pixel (y * scale[0], x * scale[1]).
+        levels (Tensor): (N, L) bool; a row with no level set pools from
+            all levels.
+        pad_shape (tuple[int, int]): (H, W) of the padded input.
+        pos_scale (float): SOLO's ``pos_scale``.
+        scale (tuple[float, float]): (sy, sx) input pixels per mask pixel.
+
+    Returns:
+        Tensor: (N, D) L2-normalised embeddings (keeps the graph).
+    """
+    nonempty = masks.flatten(1).any(dim=1)
+    if len(masks) == 0 or not nonempty.all():  # the shared fallback
+        base = mask_pool_embeddings(mlvl_embeds, masks, levels, pad_shape,
+                                    scale)
+        if not nonempty.any():
+            return base
+    levels = levels.clone()
+    levels[~levels.any(dim=1)] = True
+    boxes = mask2bbox(masks.bool()).float()
+    rows = []
+    for i in range(len(masks)):
+        if not nonempty[i]:
+            rows.append(base[i])
+            continue
+        ys, xs = masks[i].nonzero(as_tuple=True)
+        cy = float(ys.float().mean()) * scale[0]
+        cx = float(xs.float().mean()) * scale[1]
+        half_h = 0.5 * float(boxes[i, 3] - boxes[i, 1]) * scale[0] * pos_scale
+        half_w = 0.5 * float(boxes[i, 2] - boxes[i, 0]) * scale[1] * pos_scale
+        cells = []
+        for lvl, embeds in enumerate(mlvl_embeds):
+            if not levels[i, lvl]:
+                continue
+            top, down, left, right = center_region_around(
+                cy, cx, half_h, half_w, embeds.shape[-1], pad_shape)
+            cells.append(embeds[:, top:down + 1, left:right + 1].flatten(1))
+        rows.append(F.normalize(torch.cat(cells, dim=1).mean(dim=1), dim=0))
+    return torch.stack(rows)
 
 
 def masks_to_levels(masks: Tensor, scale_ranges: Sequence[Tuple[float,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 from mmdet.models.dense_heads import SOLOHead, SOLOV2Head
-from mmdet.structures.mask import BitmapMasks
+from mmdet.structures.mask import BitmapMasks, mask2bbox
 from mmengine.config import ConfigDict
 from mmengine.registry import DefaultScope
 from mmengine.structures import InstanceData
@@ -138,6 +138,11 @@ def test_forward_shapes_and_unit_norm(embed_grid, grids):
                                                 for g in grids]
     for e in embeds:
         assert torch.allclose(e.norm(dim=1), torch.ones(()), atol=1e-5)
+
+
+def test_bad_embed_cells():
+    with pytest.raises(ValueError, match="embed_cells must be 'center' or"):
+        v2_head(embed_cells='box')
 
 
 def test_bad_embed_grid():
@@ -346,8 +351,20 @@ def brute_pool(embeds, mask, levels):
     return acc / acc.norm()
 
 
-def test_predict_by_feat_embeddings_and_boxes():
-    head = v2_head(embed_grid=16)
+def brute_center_pool(mlvl, mask, levels, grids):
+    """Mean of the cells each level's embedding target gives the mask."""
+    from mmsolotrack.models.task_modules import instance_cell_map
+    box = mask2bbox(mask[None]).float()
+    owners = instance_cell_map(mask[None], box, SCALE_RANGES, grids, 0.2,
+                               (PAD_H, PAD_W))
+    cells = [e[0][:, o == 0] for e, o, on in zip(mlvl, owners, levels) if on]
+    acc = torch.cat(cells, dim=1).mean(dim=1)
+    return acc / acc.norm()
+
+
+@pytest.mark.parametrize('embed_cells', ['mask', 'center'])
+def test_predict_by_feat_embeddings_and_boxes(embed_cells):
+    head = v2_head(embed_grid=16, embed_cells=embed_cells)
     head.eval()
     # (level, cell y, cell x, label, rectangle in mask-feature pixels)
     instances = [(2, 4, 4, 1, (4, 6, 12, 14)),
@@ -372,12 +389,14 @@ def test_predict_by_feat_embeddings_and_boxes():
         # the rectangle in input pixels (stride 4), up to bilinear blur
         assert np.allclose(box, [4 * x0, 4 * y0, 4 * (x0 + w), 4 * (y0 + h)],
                            atol=3)
-        # embedding: mean of the cells inside the mask at its levels
+        # embedding: mean of the cells inside the mask (or of its center
+        # region) at its levels
         bw, bh = box[2] - box[0], box[3] - box[1]
         s = math.sqrt(bw * bh)
         levels = [lo <= s <= hi for lo, hi in SCALE_RANGES]
         assert any(levels)
-        ref = brute_pool(outs[3], mask, levels)
+        ref = brute_pool(outs[3], mask, levels) if embed_cells == 'mask' \
+            else brute_center_pool(outs[3], mask, levels, [16] * 5)
         assert torch.allclose(res.embeddings[k], ref, atol=1e-5)
 
 
