@@ -116,4 +116,8 @@ param_scheduler = [
         gamma=0.1)
 ]
 train_cfg = dict(max_epochs=24, val_begin=25)
-default_hooks = dict(logger=dict(interval=10))
+default_hooks = dict(
+    logger=dict(interval=10),
+    # as in mmsolotrack's default_runtime.py: a resumed run ends like the
+    # uninterrupted one
+    random_state=dict(type='mmsolotrack.RandomStateHook'))
