@@ -5,9 +5,10 @@ An instance's embedding is the mean of the embedding cells whose centers lie
 inside its mask, over the levels that handle its scale (the same levels its
 training targets come from), then L2-normalised. When no cell center falls
 inside the mask (tiny masks), the cell holding the mask's center of mass is
-used. The same function serves inference, the cycle-consistency loss
-(predicted masks, with gradient to the embeddings) and the embedding
-diagnostic (ground-truth masks).
+used; an empty mask (no level, no pixel) gets the mean of the cells holding
+the image's center at every level. The same function serves inference, the
+cycle-consistency loss (predicted masks, with gradient to the embeddings)
+and the embedding diagnostic (ground-truth masks).
 
 Shape shorthand: N instances, D embedding dims, L levels, G_l grid side of
 level l, h x w mask size, H x W padded network input size.
