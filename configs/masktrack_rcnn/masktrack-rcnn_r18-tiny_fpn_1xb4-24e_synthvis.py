@@ -74,6 +74,8 @@ train_dataloader = dict(
     num_workers=0,
     persistent_workers=False,
     dataset=dict(
+        # mmdet's YouTubeVISDataset, its json checked first
+        type='mmsolotrack.CheckedYouTubeVISDataset',
         data_root=data_root,
         metainfo=dict(classes=synthvis_classes),
         ann_file='annotations/synthvis_train.json',
@@ -83,6 +85,7 @@ val_dataloader = dict(
     num_workers=0,
     persistent_workers=False,
     dataset=dict(
+        type='mmsolotrack.CheckedYouTubeVISDataset',
         data_root=data_root,
         metainfo=dict(classes=synthvis_classes),
         ann_file='annotations/synthvis_val.json',
