@@ -70,11 +70,27 @@ def _killed_run(tmp_path, full_dir, name):
     return work
 
 
+@pytest.fixture(scope='module')
+def uninterrupted(tmp_path_factory, synthvis_root):
+    """``get(num_workers)``: the work dir and final weights of the
+    uninterrupted run, trained on first use."""
+    runs = {}
+
+    def get(num_workers=0):
+        if num_workers not in runs:
+            work = tmp_path_factory.mktemp(f'full{num_workers}')
+            runs[num_workers] = (work,
+                                 _train(_cfg(work, synthvis_root,
+                                             num_workers)))
+        return runs[num_workers]
+
+    return get
+
+
 @pytest.mark.parametrize('num_workers', [0, 2])
 def test_resumed_run_ends_bit_identical(tmp_path, synthvis_root,
-                                        num_workers):
-    full_dir = tmp_path / 'full'
-    full = _train(_cfg(full_dir, synthvis_root, num_workers))
+                                        uninterrupted, num_workers):
+    full_dir, full = uninterrupted(num_workers)
     ckpt = load_checkpoint_file(str(full_dir / f'iter_{ITERS // 2}.pth'))
     assert set(ckpt[RANDOM_STATES_KEY]) == {'python', 'numpy', 'torch',
                                              'cuda'}
@@ -91,8 +107,25 @@ def test_resumed_run_ends_bit_identical(tmp_path, synthvis_root,
         assert not _equal(_train(cfg, resumes_at=ITERS // 2), full)
 
 
-def test_validation_in_between_leaves_training_alike(tmp_path, synthvis_root):
-    plain = _train(_cfg(tmp_path / 'plain', synthvis_root))
+def test_checkpoint_without_states_resumes_with_a_warning(
+        tmp_path, synthvis_root, uninterrupted):
+    full_dir, _ = uninterrupted()
+    work = _killed_run(tmp_path, full_dir, 'old')
+    ckpt = str(work / f'iter_{ITERS // 2}.pth')
+    old = load_checkpoint_file(ckpt)
+    del old[RANDOM_STATES_KEY]  # as saved before RandomStateHook existed
+    torch.save(old, ckpt)
+    cfg = _cfg(work, synthvis_root)
+    cfg.resume = True
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    with open(osp.join(runner.log_dir, f'{runner.timestamp}.log')) as f:
+        assert 'holds no random states' in f.read()
+
+
+def test_validation_in_between_leaves_training_alike(tmp_path, synthvis_root,
+                                                    uninterrupted):
+    _, plain = uninterrupted()
     validated = _train(
         _cfg(tmp_path / 'val', synthvis_root, val_interval=ITERS // 2))
     assert _equal(validated, plain)
