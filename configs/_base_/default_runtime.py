@@ -9,6 +9,9 @@ default_hooks = dict(
     visualization=dict(type='mmdet.DetVisualizationHook'),
     # stop at the first NaN/inf loss or weight; never save NaN weights
     finite_check=dict(type='FiniteCheckHook'),
+    # random states saved in every checkpoint and restored on resume: a
+    # resumed run ends bit-identical to the uninterrupted one
+    random_state=dict(type='RandomStateHook'),
     # refuse a checkpoint that leaves > 10% of the model's keys unfilled
     # (another model's); `allow_partial=True` accepts a partial load
     checkpoint_check=dict(

@@ -74,6 +74,8 @@ train_dataloader = dict(
     num_workers=0,
     persistent_workers=False,
     dataset=dict(
+        # mmdet's YouTubeVISDataset, its json checked first
+        type='mmsolotrack.CheckedYouTubeVISDataset',
         data_root=data_root,
         metainfo=dict(classes=synthvis_classes),
         ann_file='annotations/synthvis_train.json',
@@ -83,6 +85,7 @@ val_dataloader = dict(
     num_workers=0,
     persistent_workers=False,
     dataset=dict(
+        type='mmsolotrack.CheckedYouTubeVISDataset',
         data_root=data_root,
         metainfo=dict(classes=synthvis_classes),
         ann_file='annotations/synthvis_val.json',
@@ -116,4 +119,8 @@ param_scheduler = [
         gamma=0.1)
 ]
 train_cfg = dict(max_epochs=24, val_begin=25)
-default_hooks = dict(logger=dict(interval=10))
+default_hooks = dict(
+    logger=dict(interval=10),
+    # as in mmsolotrack's default_runtime.py: a resumed run ends like the
+    # uninterrupted one
+    random_state=dict(type='mmsolotrack.RandomStateHook'))

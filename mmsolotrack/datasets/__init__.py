@@ -1,4 +1,5 @@
 # Copyright (c) mmsolotrack contributors. All rights reserved.
+from .checked_youtube_vis_dataset import CheckedYouTubeVISDataset
 from .coco_ytvis import CocoYTVISDataset
 from .transforms import *  # noqa: F401,F403
 from .unlabeled_video_dataset import UnlabeledVideoDataset
@@ -6,6 +7,6 @@ from .unreadable_images import SkipUnreadableImagesMixin
 from .video_frame_dataset import VideoFrameDataset
 
 __all__ = [
-    'CocoYTVISDataset', 'SkipUnreadableImagesMixin', 'UnlabeledVideoDataset',
-    'VideoFrameDataset'
+    'CheckedYouTubeVISDataset', 'CocoYTVISDataset',
+    'SkipUnreadableImagesMixin', 'UnlabeledVideoDataset', 'VideoFrameDataset'
 ]

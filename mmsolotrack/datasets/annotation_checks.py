@@ -7,7 +7,7 @@ so on deep inside ``parse_data_info`` (and an annotation without a usable
 no word about the file or the record. :func:`check_instance_annotations`
 names the file, the record and the key instead.
 """
-from typing import List
+from typing import List, Sequence
 
 from mmdet.datasets.api_wrappers import COCO
 
@@ -30,11 +30,11 @@ class AnnotationFileError(ValueError):
     """An image or annotation record of an annotation file is incomplete."""
 
 
-def _image_problems(images: list) -> List[str]:
+def _image_problems(images: list, keys: Sequence[str]) -> List[str]:
     problems = []
     for index, img in enumerate(images):
         name = f'image {img.get("id", f"#{index} (no id)")}'
-        problems += [f'{name} has no {key!r}' for key in IMAGE_KEYS
+        problems += [f'{name} has no {key!r}' for key in keys
                      if key not in img]
     return problems
 
@@ -55,19 +55,23 @@ def _annotation_problems(annotations: list) -> List[str]:
     return problems
 
 
-def check_instance_annotations(dataset: dict, ann_file: str) -> None:
+def check_instance_annotations(dataset: dict, ann_file: str,
+                               image_keys: Sequence[str] = IMAGE_KEYS
+                               ) -> None:
     """Refuse a json whose image or annotation records lack what mmdet reads.
 
     Args:
         dataset (dict): The loaded json (``images`` and ``annotations``
             lists; absent lists are not checked here).
         ann_file (str): Its file name, for the message.
+        image_keys (Sequence[str]): The keys every image needs. Defaults to
+            :data:`IMAGE_KEYS`.
 
     Raises:
         AnnotationFileError: Lists the first faulty records (image or
             annotation id and key) and how many there are.
     """
-    problems = _image_problems(dataset.get('images') or [])
+    problems = _image_problems(dataset.get('images') or [], image_keys)
     problems += _annotation_problems(dataset.get('annotations') or [])
     if problems:
         more = (f' (and {len(problems) - _SHOW} more)'
@@ -75,7 +79,7 @@ def check_instance_annotations(dataset: dict, ann_file: str) -> None:
         raise AnnotationFileError(
             f'{ann_file}: {len(problems)} problems in its image / annotation '
             f'records: {"; ".join(problems[:_SHOW])}{more}. Every image needs '
-            f'{IMAGE_KEYS}, every annotation {ANNOTATION_KEYS} with a '
+            f'{tuple(image_keys)}, every annotation {ANNOTATION_KEYS} with a '
             'non-empty segmentation (polygons or RLE).')
 
 

@@ -6,6 +6,7 @@ from .checkpoint import (CHECKPOINT_SAFE_GLOBALS, CheckpointFileError,
 from .checkpoint_checks import (CheckpointMismatchError, check_checkpoint_keys,
                                 non_finite_tensors)
 from .compat import check_stack_versions, register_config_scope
+from .random_state import get_random_states, set_random_states
 from .setup_env import register_all_modules
 
 __all__ = [
@@ -13,5 +14,6 @@ __all__ = [
     'allow_checkpoint_globals', 'check_checkpoint_file',
     'load_checkpoint_file', 'register_safe_checkpoint_loader',
     'CheckpointMismatchError', 'check_checkpoint_keys', 'non_finite_tensors',
-    'check_stack_versions', 'register_config_scope', 'register_all_modules'
+    'check_stack_versions', 'register_config_scope', 'register_all_modules',
+    'get_random_states', 'set_random_states'
 ]

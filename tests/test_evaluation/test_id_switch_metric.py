@@ -63,6 +63,22 @@ def test_low_iou_is_no_match():
     assert count_id_switches(frames, iou_thr=0.1)['matches'] == 1
 
 
+def test_iou_exactly_at_the_threshold_matches():
+    # the left half of LEFT: 18 of its 36 pixels, IoU exactly 0.5
+    half = (slice(2, 8), slice(2, 5))
+    assert mask_util.iou([_rle(half)], [_rle(LEFT)], [0])[0, 0] == 0.5
+    frames = [_frame([(1, LEFT)], [(3, LEFT)]),
+              _frame([(1, LEFT)], [(4, half)])]
+    assert count_id_switches(frames, iou_thr=0.5) == dict(
+        switches=1, matches=2, gts=2, frames=2)
+    # one pixel less is below the threshold: no match, no switch
+    less = _mask(half)
+    less[2, 2] = 0
+    frames[1]['pred_rles'] = [mask_util.encode(np.asfortranarray(less))]
+    assert count_id_switches(frames, iou_thr=0.5) == dict(
+        switches=0, matches=1, gts=2, frames=2)
+
+
 def test_metric_through_data_samples():
     """The registered metric reads the VIS test loop's TrackDataSample."""
     frames = []

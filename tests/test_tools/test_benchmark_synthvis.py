@@ -106,3 +106,41 @@ def test_existing_synthvis_of_another_data_seed_is_refused(tmp_path):
     assert 'seed=3 instead of 0' in str(err.value)
     bench.ensure_data(root, 3, quick=True)  # same data: reused as is
     assert val.stat().st_mtime_ns == stamp
+
+
+def test_readme_budget_and_epoch_length_are_those_of_the_code(tmp_path):
+    """The README's benchmark budget (``N iterations per method (E x B``)
+    is the benchmark's default on the default SynthVIS, and the iterations
+    per epoch it says the 24e config logs are the length of that config's
+    training data loader (``[i/57]`` in the log: the last batch partial)."""
+    import re
+
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from mmengine.runner import Runner
+
+    from mmsolotrack.datasets.synthvis import (SynthVISConfig,
+                                               generate_synthvis)
+    with open(osp.join(REPO, 'README.md')) as f:
+        readme = f.read()
+    budget = re.search(
+        r'Training budget: (\d+) iterations per method \((\d+) x (\d+):',
+        readme)
+    logged = re.search(r'configs themselves log\s+(\d+) iterations per epoch',
+                       readme)
+    assert budget and logged
+    total, epochs, per_epoch = map(int, budget.groups())
+
+    # the default SynthVIS's train split (the other splits do not change it)
+    root = str(tmp_path / 'synthvis')
+    generate_synthvis(root, SynthVISConfig(seed=0, num_unlabeled=0,
+                                           num_val=0), progress=False)
+    bench = _load_benchmark_module()
+    image_cfg = Config.fromfile(bench.CONFIGS['image'])
+    assert bench.default_iters(image_cfg, root) == total == epochs * per_epoch
+    assert image_cfg.train_cfg.max_epochs == epochs
+
+    init_default_scope('mmsolotrack')
+    image_cfg.train_dataloader.dataset.data_root = root + '/'
+    loader = Runner.build_dataloader(image_cfg.train_dataloader, seed=0)
+    assert len(loader) == int(logged.group(1)) == per_epoch + 1

@@ -78,7 +78,8 @@ def parse_args():
     parser.add_argument(
         '--iters', type=int, default=None,
         help='training iterations per method (default: the epochs of the '
-        'image-only config on the labelled frames)')
+        'image-only config on the labelled frames, in full batches: '
+        'max_epochs x floor(frames / batch_size))')
     parser.add_argument(
         '--seed', type=int, default=0,
         help='training seed of every method (the data stays the same)')
@@ -131,6 +132,17 @@ def ensure_data(root, seed, quick):
         ensure_synthvis(root, cfg, log=say, progress=not quick)
     except (FileExistsError, ValueError) as err:
         raise SystemExit(str(err))
+
+
+def default_iters(image_cfg, data_root) -> int:
+    """The budget when ``--iters`` is not given: the image-only config's
+    epochs over the labelled train frames, in full batches,
+    ``max_epochs * floor(frames / batch_size)`` (the config's own
+    epoch-based log counts ``ceil(frames / batch_size)`` per epoch)."""
+    with open(osp.join(data_root, 'annotations', 'synthvis_train.json')) as f:
+        num_imgs = len({a['image_id'] for a in json.load(f)['annotations']})
+    return image_cfg.train_cfg.max_epochs * (
+        num_imgs // image_cfg.train_dataloader.batch_size)
 
 
 def load_cfg(path, data_root, work_dir, iters, seed, quick):
@@ -572,12 +584,7 @@ def main():
     cfgs = {}
     if iters is None:
         from mmengine.config import Config
-        image_cfg = Config.fromfile(CONFIGS['image'])
-        with open(osp.join(data_root, 'annotations',
-                           'synthvis_train.json')) as f:
-            num_imgs = len({a['image_id'] for a in json.load(f)['annotations']})
-        iters = image_cfg.train_cfg.max_epochs * (
-            num_imgs // image_cfg.train_dataloader.batch_size)
+        iters = default_iters(Config.fromfile(CONFIGS['image']), data_root)
     for key in ('image', 'ssl', 'masktrack', 'bare'):
         cfgs[key] = load_cfg(CONFIGS[key], data_root,
                              osp.join(work_dir, key), iters, args.seed,

@@ -28,7 +28,9 @@ val_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
     dataset=dict(
         _delete_=True,
-        type='mmdet.YouTubeVISDataset',
+        # mmdet's YouTubeVISDataset, its json checked first (a record
+        # without bbox / segmentation / file_name... is named)
+        type='CheckedYouTubeVISDataset',
         dataset_version='2019',
         metainfo=dict(classes=synthvis_classes),
         data_root=video_data_root,

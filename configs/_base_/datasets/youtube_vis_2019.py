@@ -51,7 +51,9 @@ val_dataloader = dict(
     drop_last=False,
     sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
     dataset=dict(
-        type='mmdet.YouTubeVISDataset',
+        # mmdet's YouTubeVISDataset, its json checked first (a record
+        # without bbox / segmentation / file_name... is named)
+        type='CheckedYouTubeVISDataset',
         dataset_version=dataset_version,
         data_root=data_root,
         ann_file='annotations/youtube_vis_2019_valid.json',

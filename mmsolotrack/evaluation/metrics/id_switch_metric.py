@@ -2,7 +2,8 @@
 """Identity switches of a video instance tracker (CLEAR-MOT style IDSW).
 
 Per frame, predicted track masks are matched one-to-one to ground-truth
-masks (Hungarian on mask IoU, pairs below ``iou_thr`` dropped). A switch is
+masks (Hungarian on mask IoU; a pair matches when IoU >= ``iou_thr``, so a
+half overlap matches at the default 0.5, as in CLEAR-MOT). A switch is
 counted when a ground-truth identity is matched to a different track than
 the last time it was matched. Reported per 100 frames so that data sets of
 different lengths compare.
@@ -35,7 +36,8 @@ def count_id_switches(frames: Sequence[dict], iou_thr: float = 0.5) -> dict:
     Args:
         frames (Sequence[dict]): per frame ``gt_ids`` (G, ), ``gt_rles``
             (G RLEs), ``pred_ids`` (P, ), ``pred_rles`` (P RLEs).
-        iou_thr (float): Minimum mask IoU of a match.
+        iou_thr (float): Minimum mask IoU of a match, inclusive: a pair at
+            exactly ``iou_thr`` matches.
 
     Returns:
         dict: ``switches``, ``matches``, ``gts`` and ``frames``.
@@ -67,7 +69,8 @@ class IDSwitchMetric(BaseMetric):
 
     Args:
         iou_thr (float): Minimum mask IoU for a prediction to match a ground
-            truth instance. Defaults to 0.5.
+            truth instance (inclusive: IoU == iou_thr matches). Defaults to
+            0.5.
         collect_device (str): As for :class:`mmengine.evaluator.BaseMetric`.
         prefix (str, optional): Defaults to ``'track'``.
     """

@@ -8,10 +8,11 @@ the instance's center region (SOLO's rule, the default),
 Both pool over the levels that handle the instance's scale (the same levels
 its training targets come from), then L2-normalise. When no cell center
 falls inside the mask (tiny masks), mask pooling uses the cell holding the
-mask's center of mass. The same functions serve inference, the
-cycle-consistency loss
-(predicted masks, with gradient to the embeddings) and the embedding
-diagnostic (ground-truth masks).
+mask's center of mass; an empty mask (no level, no pixel) gets, in both,
+the mean of the cells holding the image's center at every level. The same
+functions serve inference, the cycle-consistency loss (predicted masks,
+with gradient to the embeddings) and the embedding diagnostic
+(ground-truth masks).
 
 Shape shorthand: N instances, D embedding dims, L levels, G_l grid side of
 level l, h x w mask size, H x W padded network input size.

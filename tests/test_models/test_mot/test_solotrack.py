@@ -1,5 +1,6 @@
 # Copyright (c) mmsolotrack contributors. All rights reserved.
-"""SOLOTrack: loss regression, mixed batches, gradient isolation, video.
+"""SOLOTrack: loss regression, mixed batches, gradient isolation, the cycle
+loss (walk order by clip_frame, mean over clips), video.
 
 Regenerating the regression constants (only after an intended change of the
 model's numerics): run
@@ -329,6 +330,65 @@ def test_image_only_training_never_sees_identities(workdir, monkeypatch):
     total, _ = model.parse_losses(losses)
     assert torch.isfinite(total)
     assert 'loss_cycle' not in losses
+
+
+def _two_clips_of_three_frames():
+    """A model with confident pseudo-instances, the flattened frames
+    (6, C, H, W) of two 3-frame clips, their features and samples."""
+    cfg = light(with_cycle(tiny_cfg().model, min_score=0.0))
+    model = confident(build(cfg))
+    batch = dict(inputs=random_images(2, seed=7, frames=3),
+                 data_samples=[clip_sample(3, 0), clip_sample(3, 1)])
+    data = model.data_preprocessor(batch, True)
+    samples = data['data_samples']
+    assert [(s.clip_index, s.clip_frame) for s in samples] == [
+        (0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2)]
+    with torch.no_grad():
+        x = model.detector.extract_feat(data['inputs'])
+    return model, x, samples
+
+
+def _frame_embeddings(model, x, samples):
+    """Brute force: per frame, the pseudo-instances' pooled embeddings
+    (P_i, D), in the order of ``samples``."""
+    head = model.detector.mask_head
+    outs = head(x)
+    pseudo = model.pseudo_instances(outs, samples)
+    return [
+        head.pool_embeddings([e[i] for e in outs[-1]], p.masks.bool(),
+                             s.metainfo)
+        for i, (s, p) in enumerate(zip(samples, pseudo))
+    ]
+
+
+def test_cycle_loss_walks_each_clip_in_its_frame_order():
+    """The walk of a clip is t_0 -> t_1 -> t_2 -> t_1 -> t_0 by
+    ``clip_frame`` (not t_2 -> ... -> t_2, and not the batch order)."""
+    model, x, samples = _two_clips_of_three_frames()
+    first = model._select(x, [0, 1, 2])
+    xs = _frame_embeddings(model, first, samples[:3])
+    assert all(len(e) >= 2 for e in xs)
+    forward = model.loss_cycle(xs)
+    backward = model.loss_cycle(xs[::-1])
+    assert abs(float(forward) - float(backward)) > 1e-3  # they differ
+    got = model.loss_cycle_by_feat(first, samples[:3])
+    torch.testing.assert_close(got, forward)
+    # the frames in another batch order: the same walk, by clip_frame
+    shuffled = model.loss_cycle_by_feat(
+        model._select(x, [2, 0, 1]), [samples[i] for i in (2, 0, 1)])
+    torch.testing.assert_close(shuffled, forward)
+
+
+def test_cycle_loss_of_two_clips_is_the_mean_of_their_losses():
+    model, x, samples = _two_clips_of_three_frames()
+    single = [
+        model.loss_cycle_by_feat(model._select(x, idx),
+                                 [samples[i] for i in idx])
+        for idx in ([0, 1, 2], [3, 4, 5])
+    ]
+    assert all(float(s) > 0 for s in single)
+    both = model.loss_cycle_by_feat(x, samples)
+    torch.testing.assert_close(both, (single[0] + single[1]) / 2)
 
 
 if __name__ == '__main__':

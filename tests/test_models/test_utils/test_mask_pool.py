@@ -4,7 +4,8 @@
 The reference walks every instance, level and cell, maps the cell's center
 (in padded-input pixels, exact rational arithmetic) to a mask pixel and keeps
 the cell when that pixel is inside the mask; with no such cell it takes the
-cell holding the mask's center of mass.
+cell holding the mask's center of mass; an empty mask takes the cells
+holding the image's center at all levels.
 """
 import math
 from fractions import Fraction
@@ -145,6 +146,43 @@ def test_tiny_mask_falls_back_to_center_of_mass_cell():
     expected = torch.stack([mlvl[0][:, 3, 3], mlvl[0][:, 0, 7]])
     expected = expected / expected.norm(dim=1, keepdim=True)
     assert torch.allclose(got, expected)
+
+
+def ref_empty_mask(mlvl, mask_shape, pad, scale):
+    """An empty mask pools, at every level, the cell holding the center of
+    the image (mask area ``mask_shape`` in input pixels), (D, )."""
+    acc = 0
+    for e in mlvl:
+        gh, gw = e.shape[1:]
+        center = [Fraction(n) * Fraction(s) / 2
+                  for n, s in zip(mask_shape, scale)]  # input pixels
+        gy = min(gh - 1, math.floor(center[0] * gh / pad[0]))
+        gx = min(gw - 1, math.floor(center[1] * gw / pad[1]))
+        acc = acc + e[:, gy, gx]
+    return acc / acc.norm()
+
+
+@pytest.mark.parametrize('grids', [GRIDS, [7, 9, 5, 3, 11]],
+                         ids=['even', 'odd'])
+@pytest.mark.parametrize(
+    'mask_shape,scale',
+    [(PAD, (1., 1.)), ((100, 150), (1., 1.)), ((50, 75), (2., 2.)),
+     ((40, 64), (2.5, 1.5))],
+    ids=['pad', 'image', 'original_size', 'non_integer_scale'])
+def test_empty_mask_falls_back_to_the_center_cells_of_all_levels(
+        grids, mask_shape, scale):
+    mlvl = random_grids(1, grids)
+    masks = torch.zeros((2, *mask_shape), dtype=torch.bool)
+    masks[1, :10, :10] = True  # a normal mask beside it is not affected
+    levels = masks_to_levels(masks, SCALE_RANGES, scale)
+    assert not levels[0].any()  # no box, no level: all levels are pooled
+    got = mask_pool_embeddings(mlvl, masks, levels, PAD, scale)
+    assert torch.isfinite(got).all()
+    expected = ref_empty_mask(mlvl, mask_shape, PAD, scale)
+    torch.testing.assert_close(got[0], expected, rtol=0, atol=1e-12)
+    ref = ref_pool([e.numpy() for e in mlvl], masks[1:].numpy(),
+                   levels[1:].tolist(), PAD, scale)
+    np.testing.assert_allclose(got[1:].numpy(), ref, atol=1e-10)
 
 
 def test_mask_at_original_size_equals_mask_at_input_size():
