@@ -108,29 +108,41 @@ class EmbedHeadMixin:
                                  upsampled_size, region=self.embed_cells)
 
     def sample_embeddings(self, mlvl_embeds: List[Tensor],
-                          batch_owners: List[List[Tensor]]
+                          batch_owners: List[List[Tensor]],
+                          groups: Optional[Sequence] = None
                           ) -> Tuple[Tensor, Tensor]:
         """Gather the embeddings of owned cells, at most M per instance.
 
         Args:
             mlvl_embeds (list[Tensor]): L tensors (B, D, G_l, G_l).
             batch_owners (list[list[Tensor]]): per image, L owner maps.
+            groups (Sequence, optional): per image, its identity group:
+                images of one group (views of one image) share identities,
+                instance k of one being instance k of the others. None:
+                every image is its own group.
 
         Returns:
             tuple[Tensor, Tensor]: embeddings (N, D) and identities (N, );
-            identities never repeat across images.
+            identities never repeat across groups.
         """
+        if groups is None:
+            groups = list(range(len(batch_owners)))
+        sizes: Dict = {}
+        for group, owners in zip(groups, batch_owners):
+            num_inst = max((int(o.max()) + 1 for o in owners), default=0)
+            sizes[group] = max(sizes.get(group, 0), num_inst)
+        offsets, total = {}, 0
+        for group in dict.fromkeys(groups):  # in order of appearance
+            offsets[group] = total
+            total += sizes[group]
         embeds, ids = [], []
-        offset = 0
         for img, owners in enumerate(batch_owners):
-            num_inst = 0
+            offset = offsets[groups[img]]
             for lvl, owner in enumerate(owners):
                 pos = owner >= 0
                 if pos.any():
                     embeds.append(mlvl_embeds[lvl][img][:, pos].t())
                     ids.append(owner[pos] + offset)
-                    num_inst = max(num_inst, int(owner.max()) + 1)
-            offset += num_inst
         dims = mlvl_embeds[0].shape[1]
         if not embeds:
             return mlvl_embeds[0].new_zeros((0, dims)), \
@@ -159,7 +171,9 @@ class EmbedHeadMixin:
             mlvl_embeds (list[Tensor]): L tensors (B, D, G_l, G_l).
             batch_gt_instances (list[InstanceData]): per image ``masks``
                 (padded to ``batch_input_shape``), ``bboxes``.
-            batch_img_metas (list[dict]): per image meta information.
+            batch_img_metas (list[dict]): per image meta information;
+                images with the same ``identity_group`` share identities
+                (see :meth:`sample_embeddings`).
 
         Returns:
             dict[str, Tensor]: ``loss_embed_instance``,
@@ -169,7 +183,10 @@ class EmbedHeadMixin:
             self.get_embed_targets(gt, tuple(meta['batch_input_shape']))
             for gt, meta in zip(batch_gt_instances, batch_img_metas)
         ]
-        embeds, ids = self.sample_embeddings(mlvl_embeds, batch_owners)
+        groups = [meta.get('identity_group') for meta in batch_img_metas]
+        embeds, ids = self.sample_embeddings(
+            mlvl_embeds, batch_owners,
+            groups if any(g is not None for g in groups) else None)
         keep_graph = sum(e.sum() for e in mlvl_embeds) * 0
         return {
             name: getattr(self, name)(embeds, ids) + keep_graph

@@ -10,10 +10,11 @@ from typing import Dict, List, Optional, Tuple, Union
 import torch
 from mmdet.models.mot import BaseMOTModel
 from mmdet.structures import DetDataSample, TrackDataSample
+from mmdet.structures.mask import BitmapMasks, mask2bbox
 from mmengine.structures import InstanceData
 from torch import Tensor
 
-from mmsolotrack.registry import MODELS
+from mmsolotrack.registry import MODELS, TASK_UTILS
 from ..trackers.ground_truth_tracking import track_ground_truth
 
 
@@ -55,6 +56,13 @@ class SOLOTrack(BaseMOTModel):
             first iteration, before any score reaches s_min: a walk between
             any regions of a video, objects or not, still teaches
             correspondence.
+        view_aug (dict, optional): Cross-view pairs for the embedding
+            losses (``RandomViewAugment``): each labelled still image of a
+            batch gets a second view (moved, resized, relit) whose instances
+            keep their identities, so the image-level losses also pull an
+            instance's embeddings in the two views together. The views go
+            through the whole detector loss too (as augmented images);
+            training costs about twice per image. Defaults to None.
         with_gt_embeddings (bool): When testing on videos, also pool an
             embedding for every ground-truth mask (``gt_instances.embeddings``)
             for the embedding diagnostic, and track the ground-truth
@@ -73,6 +81,7 @@ class SOLOTrack(BaseMOTModel):
                  loss_cycle: Optional[dict] = None,
                  pseudo_cfg: dict = dict(
                      min_score=0.3, max_instances=10, min_instances=3),
+                 view_aug: Optional[dict] = None,
                  with_gt_embeddings: bool = False,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
@@ -98,6 +107,7 @@ class SOLOTrack(BaseMOTModel):
             raise ValueError(
                 'SOLOTrack: pseudo_cfg needs 0 <= min_instances <= '
                 f'max_instances, got {self.pseudo_cfg}')
+        self.view_aug = TASK_UTILS.build(view_aug) if view_aug else None
         self.with_gt_embeddings = with_gt_embeddings
         self._oracle_tracker = None
 
@@ -133,11 +143,15 @@ class SOLOTrack(BaseMOTModel):
             images = [data_samples[i] for i in img_idx]
             if self.class_agnostic_detector:
                 images = [self._agnostic(s) for s in images]
-            losses.update(self.head.loss(self._select(x, img_idx), images))
+            img_inputs = inputs[img_idx] if clip_idx else inputs
+            x_img = self._select(x, img_idx)
+            if self.view_aug is not None:
+                x_img, images = self._add_views(img_inputs, x_img, images)
+            losses.update(self.head.loss(x_img, images))
             if self.cls_head is not None:
                 losses.update(
                     self.cls_head.loss(
-                        inputs[img_idx] if clip_idx else inputs,
+                        img_inputs,
                         [data_samples[i].gt_instances for i in img_idx]))
         if clip_idx:
             if self.loss_cycle is None:
@@ -146,6 +160,47 @@ class SOLOTrack(BaseMOTModel):
             losses['loss_cycle'] = self.loss_cycle_by_feat(
                 self._select(x, clip_idx), [data_samples[i] for i in clip_idx])
         return losses
+
+    def _add_views(self, inputs: Tensor, x: Tuple[Tensor],
+                   samples: List[DetDataSample]
+                   ) -> Tuple[Tuple[Tensor], List[DetDataSample]]:
+        """Append a second view of every labelled image to the batch.
+
+        Args:
+            inputs (Tensor): (B_i, C, H, W) the labelled images.
+            x (tuple[Tensor]): their L feature levels (B_i, C_l, H_l, W_l).
+            samples (list[DetDataSample]): their B_i samples (masks padded
+                to the batch input).
+
+        Returns:
+            tuple: the features of images and views (2 B_i, C_l, H_l, W_l)
+            per level, and 2 B_i samples: shallow copies of the images' and
+            the views', image b and its view in ``identity_group`` b.
+        """
+        masks = [s.gt_instances.masks.to_tensor(torch.bool, inputs.device)
+                 for s in samples]
+        prep = self.data_preprocessor
+        views, view_masks = self.view_aug(inputs, masks, prep.mean, prep.std)
+        x_views = self.detector.extract_feat(views)
+        originals, copies = [], []
+        for b, (sample, vmask) in enumerate(zip(samples, view_masks)):
+            originals.append(self._regroup(sample, b, sample.gt_instances))
+            gt = InstanceData(
+                labels=sample.gt_instances.labels,
+                bboxes=mask2bbox(vmask).to(sample.gt_instances.bboxes.dtype),
+                masks=BitmapMasks(vmask.cpu().numpy(), *vmask.shape[-2:]))
+            copies.append(self._regroup(sample, b, gt))
+        x_all = tuple(torch.cat([a, v]) for a, v in zip(x, x_views))
+        return x_all, originals + copies
+
+    @staticmethod
+    def _regroup(sample: DetDataSample, group: int,
+                 gt: InstanceData) -> DetDataSample:
+        """A sample with ``gt`` as ground truth and ``identity_group``."""
+        out = DetDataSample(metainfo=dict(sample.metainfo,
+                                          identity_group=group))
+        out.gt_instances = gt
+        return out
 
     @property
     def class_agnostic_detector(self) -> bool:

@@ -1,5 +1,9 @@
 # Copyright (c) mmsolotrack contributors. All rights reserved.
 from .embed_targets import (center_region_cells, instance_cell_map,
                             instance_levels)
+from .view_augment import RandomViewAugment, affine_view, relight
 
-__all__ = ['center_region_cells', 'instance_cell_map', 'instance_levels']
+__all__ = [
+    'center_region_cells', 'instance_cell_map', 'instance_levels',
+    'RandomViewAugment', 'affine_view', 'relight'
+]

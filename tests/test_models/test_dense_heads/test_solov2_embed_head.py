@@ -245,6 +245,35 @@ def test_two_images_one_instance_each_are_two_identities():
     assert losses['loss_embed_center'] > 0
 
 
+def test_views_in_one_identity_group_share_identities():
+    """Image 0 and its view (group 0) share instance identities by index;
+    image 1 (group 1) never shares one with them. Through the losses: the
+    same box in two images of one group is one identity, and with a single
+    identity the losses are exactly 0; in two groups it is two (> 0)."""
+    head = v2_head(max_samples_per_instance=None, loss_entropy=None)
+    grids = list(head.embed_branch.grids)
+    batch_owners = [owner_maps(grids, [4, 2]), owner_maps(grids, [3]),
+                    owner_maps(grids, [1, 5])]
+    mlvl = [torch.randn(3, DIMS, g, g) for g in grids]
+    _, ids = head.sample_embeddings(mlvl, batch_owners, groups=[0, 1, 0])
+    assert torch.bincount(ids).tolist() == [4 + 1, 2 + 5, 3]
+    _, ids = head.sample_embeddings(mlvl, batch_owners)
+    assert torch.bincount(ids).tolist() == [4, 2, 3, 1, 5]
+    # through the losses: identity_group in the image metas
+    r = [(60, 40, 50, 60)]
+    meta = metas(2)
+    for m in meta:
+        m['identity_group'] = 7
+    x = feats(2)
+    losses = head.loss_by_feat(*head(x), batch_gt_instances=[gt(r), gt(r)],
+                               batch_img_metas=meta)
+    assert losses['loss_embed_instance'] == 0  # one identity, two images
+    meta[1]['identity_group'] = 8
+    apart = head.loss_by_feat(*head(x), batch_gt_instances=[gt(r), gt(r)],
+                              batch_img_metas=meta)
+    assert apart['loss_embed_instance'] > 0
+
+
 def owner_maps(grids, cells):
     """Owner maps with ``cells[k]`` cells for instance k (level 0 first)."""
     owners = [torch.full((g, g), -1, dtype=torch.long) for g in grids]
