@@ -15,6 +15,8 @@ from mmengine.structures import InstanceData
 from torch import Tensor
 
 from mmsolotrack.registry import MODELS, TASK_UTILS
+from ..trackers.embedding_tracker import \
+    _suppress_duplicates as suppress_duplicates
 from ..trackers.ground_truth_tracking import track_ground_truth
 
 
@@ -49,9 +51,13 @@ class SOLOTrack(BaseMOTModel):
             are an error.
         pseudo_cfg (dict): How pseudo-instances are chosen on unlabelled
             frames: ``min_score`` (s_min, default 0.3), ``max_instances``
-            (N, default 10) and ``min_instances`` (N_min, default 3),
-            applied after the head's matrix NMS: the instances scoring at
-            least s_min, at most N; when fewer than N_min pass, the N_min
+            (N, default 10), ``min_instances`` (N_min, default 3) and
+            ``dedup_iou_thr`` (default None), applied after the head's
+            matrix NMS: with ``dedup_iou_thr``, a mask overlapping a
+            higher-scoring one by more is dropped first (matrix NMS decays
+            duplicates but keeps them, and a walk cannot tell two copies of
+            one object apart); then the instances scoring at least s_min,
+            at most N; when fewer than N_min pass, the N_min
             highest-scoring ones. N_min keeps the cycle loss active from the
             first iteration, before any score reaches s_min: a walk between
             any regions of a video, objects or not, still teaches
@@ -100,7 +106,7 @@ class SOLOTrack(BaseMOTModel):
         self.cls_score = cls_score
         self.loss_cycle = MODELS.build(loss_cycle) if loss_cycle else None
         self.pseudo_cfg = dict(min_score=0.3, max_instances=10,
-                               min_instances=3)
+                               min_instances=3, dedup_iou_thr=None)
         self.pseudo_cfg.update(pseudo_cfg)
         if not 0 <= self.pseudo_cfg['min_instances'] <= \
                 self.pseudo_cfg['max_instances']:
@@ -239,7 +245,8 @@ class SOLOTrack(BaseMOTModel):
 
         Returns:
             list[InstanceData]: per frame, the instances kept by matrix NMS
-            (as at inference) with ``score >= min_score``, at most
+            (as at inference) and by ``dedup_iou_thr``, with
+            ``score >= min_score``, at most
             ``max_instances``, at least the ``min_instances`` best (when
             the frame has that many), highest score first.
         """
@@ -262,10 +269,14 @@ class SOLOTrack(BaseMOTModel):
             self.head.test_cfg = test_cfg
         min_score = self.pseudo_cfg['min_score']
         max_num = self.pseudo_cfg['max_instances']
+        dedup = self.pseudo_cfg['dedup_iou_thr']
         picked = []
         for res in results:
             order = res.scores.argsort(descending=True, stable=True)
-            num = int((res.scores >= min_score).sum())
+            if dedup is not None and len(order) > 1:
+                order = order[suppress_duplicates(res.masks[order].bool(),
+                                                  dedup)]
+            num = int((res.scores[order] >= min_score).sum())
             picked.append(res[order[:min(max(num, min_num), max_num)]])
         return picked
 

@@ -436,3 +436,31 @@ def test_pseudo_instances_keep_those_above_min_score_up_to_max():
     with pytest.raises(ValueError, match='min_instances'):
         cfg.pseudo_cfg.min_instances = 4
         build(cfg)
+
+
+def test_pseudo_instances_drop_duplicates_before_the_cut():
+    """Matrix NMS keeps copies of one object; with dedup_iou_thr no two
+    pseudo-instances of a frame overlap by more, and the cut to N comes
+    after (a dropped copy never takes a distinct object's place)."""
+    cfg = light(with_cycle(tiny_cfg().model, min_score=0.0))
+    cfg.pseudo_cfg.update(max_instances=8, min_instances=0)
+    model = confident(build(cfg))
+    data = model.data_preprocessor(mixed_batch(), True)
+    with torch.no_grad():
+        outs = model.detector.mask_head(
+            model.detector.extract_feat(data['inputs'][2:]))
+    frames = data['data_samples'][2:]
+    kept = model.pseudo_instances(outs, frames)
+    model.pseudo_cfg['dedup_iou_thr'] = 0.5
+    deduped = model.pseudo_instances(outs, frames)
+    for all_, few in zip(kept, deduped):
+        masks = few.masks.flatten(1).float()
+        inter = masks @ masks.t()
+        area = masks.sum(1)
+        iou = inter / (area[:, None] + area[None] - inter).clamp(min=1)
+        assert (iou.triu(1) <= 0.5).all()
+        assert len(few) <= len(all_)
+        # greedy in score order: the best instance always stays
+        assert torch.equal(few.masks[0], all_.masks[0])
+    # the random-weight model finds the same blobs many times
+    assert sum(len(k) for k in kept) > sum(len(d) for d in deduped)
