@@ -278,11 +278,12 @@ class EmbeddingTracker(BaseTracker):
         bboxes = pred.bboxes[order[keep.to(order.device)].to(
             pred.bboxes.device)] if 'bboxes' in pred else mask_boxes(
                 kept_masks)
-        voted = self.state.voted_labels(self.state.rows(ids))
+        voted = self.state.voted_labels(self.state.rows(ids.cpu().numpy()))
         return InstanceData(masks=kept_masks,
                             bboxes=bboxes,
                             scores=dets['scores'],
-                            labels=voted.to(dets['labels'].device),
+                            labels=torch.from_numpy(voted).to(
+                                dets['labels'].device),
                             instances_id=ids)
 
     def voted_label(self, track_id: int) -> int:
@@ -290,7 +291,7 @@ class EmbeddingTracker(BaseTracker):
         (among equal sums, the one seen first)."""
         if track_id not in self.records:
             raise KeyError(track_id)
-        rows = self.state.rows(torch.tensor([track_id]))
+        rows = self.state.rows(np.array([track_id]))
         return int(self.state.voted_labels(rows)[0])
 
     def _check_frame_id(self, data_sample: DetDataSample) -> int:
@@ -374,7 +375,8 @@ class EmbeddingTracker(BaseTracker):
                 ious, dtype=sim.dtype, device=sim.device)
         if self.label_bonus:
             labels = dets['labels']
-            track_labels = self.state.voted_labels().to(labels.device)
+            track_labels = torch.from_numpy(self.state.voted_labels()).to(
+                labels.device)
             same = labels[:, None] == track_labels[None]  # (N, M)
             sim += self.label_bonus * same.to(sim.dtype)
         return sim
@@ -391,7 +393,7 @@ class EmbeddingTracker(BaseTracker):
         if len(scores) > 0 and len(self.state) > 0:
             sim = self._similarity(dets, rles)
             rows, cols = match_by_similarity(sim.cpu().numpy(), self.match_thr)
-            ids[rows] = self.state.ids.numpy()[cols]
+            ids[rows] = self.state.ids[cols]
         new = (ids < 0) & (scores >= self.init_score_thr)
         num_new = int(new.sum())
         ids[new] = np.arange(self.num_tracks, self.num_tracks + num_new)
@@ -423,6 +425,9 @@ class EmbeddingTracker(BaseTracker):
             masks (list[dict], optional): K RLEs of the masks.
         """
         frame_id = int(frame_ids)
+        ids = ids.cpu().numpy()
+        labels = labels.cpu().numpy().astype(np.int64)
+        scores = scores.detach().cpu().numpy()
         self.state.fold(ids, labels, scores, frame_id,
                         embeddings if self.with_embeddings else None,
                         self.momentum)

@@ -7,11 +7,11 @@ Shape shorthand:
     D: embedding dimension
     C: categories seen so far (labels 0 .. C - 1)
 
-One row per live track: ``ids`` (M,) long, ``memory`` (M, D) float (None
+One row per live track: ``ids`` (M,) int64, ``memory`` (M, D) float (None
 while no embedding was folded, or for a tracker without embeddings),
-``last_frame`` (M,) long, ``label_sums`` (M, C) float64 (the running score
+``last_frame`` (M,) int64, ``label_sums`` (M, C) float64 (the running score
 sum per category, summed in the order of the frames, in float64 as Python
-floats would be) and ``label_first`` (M, C) long (the frame a category was
+floats would be) and ``label_first`` (M, C) int64 (the frame a category was
 first voted for, -1 if never), which breaks ties between equal sums in
 favour of the category seen first.
 
@@ -21,94 +21,94 @@ for inspection.
 from collections.abc import Mapping, MutableMapping
 from typing import Dict, Iterator, Optional
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
 
 class TrackState:
-    """Tensors of the live tracks, one row per track (see module doc)."""
+    """The rows of the live tracks (see the module doc): ``memory`` is a
+    tensor on the embeddings' device, the bookkeeping (``ids``,
+    ``last_frame``, ``label_sums``, ``label_first``) numpy arrays on the
+    host, where indexing a few rows costs a microsecond, not ten."""
 
     def __init__(self) -> None:
-        self.ids = torch.zeros(0, dtype=torch.long)
+        self.ids = np.zeros(0, dtype=np.int64)
         self.memory: Optional[Tensor] = None
-        self.last_frame = torch.zeros(0, dtype=torch.long)
-        self.label_sums = torch.zeros((0, 0), dtype=torch.float64)
-        self.label_first = torch.zeros((0, 0), dtype=torch.long)
+        self.last_frame = np.zeros(0, dtype=np.int64)
+        self.label_sums = np.zeros((0, 0), dtype=np.float64)
+        self.label_first = np.zeros((0, 0), dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self.ids)
 
-    def rows(self, ids: Tensor) -> Tensor:
-        """(K,) long rows of the live tracks ``ids`` (K,) long."""
-        return torch.searchsorted(self.ids, ids.cpu())
+    def rows(self, ids: np.ndarray) -> np.ndarray:
+        """(K,) int64 rows of the live tracks ``ids`` (K,) int64."""
+        return np.searchsorted(self.ids, ids)
 
-    def keep(self, keep: Tensor) -> None:
+    def keep(self, keep: np.ndarray) -> None:
         """Keep the rows where ``keep`` (M,) bool is True."""
         self.ids = self.ids[keep]
         self.last_frame = self.last_frame[keep]
         self.label_sums = self.label_sums[keep]
         self.label_first = self.label_first[keep]
         if self.memory is not None:
-            self.memory = self.memory[keep.to(self.memory.device)]
+            self.memory = self.memory[torch.from_numpy(keep).to(
+                self.memory.device)]
 
-    def fold(self, ids: Tensor, labels: Tensor, scores: Tensor, frame_id: int,
-             embeddings: Optional[Tensor], momentum: float) -> None:
+    def fold(self, ids: np.ndarray, labels: np.ndarray, scores: np.ndarray,
+             frame_id: int, embeddings: Optional[Tensor],
+             momentum: float) -> None:
         """Fold one frame's instances into their tracks; ids not live yet
         start tracks (they must be larger than every live id).
 
         Args:
-            ids (Tensor): (K,) long track id per instance, unique.
-            labels (Tensor): (K,) long.
-            scores (Tensor): (K,) float.
+            ids (np.ndarray): (K,) int64 track id per instance, unique.
+            labels (np.ndarray): (K,) int64.
+            scores (np.ndarray): (K,) float, summed as float64.
             frame_id (int): The frame of the instances.
             embeddings (Tensor, optional): (K, D) unit embeddings; a
                 matched memory becomes normalise(a m + (1 - a) x),
                 a = ``momentum``; a new one is x.
             momentum (float): a.
         """
-        ids = ids.cpu()
-        labels = labels.cpu().long()
-        scores = scores.detach().cpu().double()
+        m = len(self.ids)
         rows = self.rows(ids)
-        live = rows < len(self.ids)
-        live[live.clone()] = self.ids[rows[live]] == ids[live]
-        new = ~live
-        # new tracks, appended in id order
-        new_pos = torch.nonzero(new).flatten()
-        new_pos = new_pos[torch.argsort(ids[new_pos])]
-        num_new = len(new_pos)
-        self._grow(int(labels.max()) + 1 if len(labels) else 0, num_new)
-        old_rows = rows[live]
-        new_rows = torch.arange(len(self.ids) - num_new, len(self.ids))
-        self.ids[new_rows] = ids[new_pos]
-        all_rows = torch.cat([old_rows, new_rows])
-        order = torch.cat([torch.nonzero(live).flatten(), new_pos])
-        self.last_frame[all_rows] = frame_id
-        first = self.label_first[all_rows, labels[order]]
-        self.label_first[all_rows,
-                         labels[order]] = torch.where(first < 0, frame_id,
-                                                      first)
-        self.label_sums[all_rows, labels[order]] += scores[order]
+        live = rows < m
+        live[live] = self.ids[rows[live]] == ids[live]
+        old = np.flatnonzero(live)
+        new = np.flatnonzero(~live)
+        new = new[np.argsort(ids[new], kind='stable')]  # appended in id order
+        self._grow(int(labels.max()) + 1 if len(labels) else 0, len(new))
+        rows[new] = np.arange(m, m + len(new))
+        self.ids[rows[new]] = ids[new]
+        self.last_frame[rows] = frame_id
+        first = self.label_first[rows, labels]
+        self.label_first[rows, labels] = np.where(first < 0, frame_id, first)
+        self.label_sums[rows, labels] += scores.astype(np.float64)
         if embeddings is not None and len(ids):
-            self._fold_memory(old_rows, embeddings[live.to(embeddings.device)],
-                              embeddings[new_pos.to(embeddings.device)],
-                              momentum)
+            device = embeddings.device
+            self._fold_memory(
+                torch.from_numpy(rows[old]).to(device),
+                embeddings[torch.from_numpy(old).to(device)],
+                embeddings[torch.from_numpy(new).to(device)], momentum)
 
     def _grow(self, num_labels: int, num_new: int) -> None:
         """Append ``num_new`` empty rows; widen the label columns to
         ``num_labels``."""
         m, c = self.label_sums.shape
         c_new = max(c, num_labels)
-        sums = self.label_sums.new_zeros((m + num_new, c_new))
+        if num_new == 0 and c_new == c:
+            return
+        sums = np.zeros((m + num_new, c_new), dtype=np.float64)
         sums[:m, :c] = self.label_sums
-        first = self.label_first.new_full((m + num_new, c_new), -1)
+        first = np.full((m + num_new, c_new), -1, dtype=np.int64)
         first[:m, :c] = self.label_first
         self.label_sums, self.label_first = sums, first
-        self.ids = torch.cat([self.ids, self.ids.new_zeros(num_new)])
-        self.last_frame = torch.cat(
-            [self.last_frame,
-             self.last_frame.new_zeros(num_new)])
+        self.ids = np.concatenate([self.ids, np.zeros(num_new, np.int64)])
+        self.last_frame = np.concatenate(
+            [self.last_frame, np.zeros(num_new, np.int64)])
 
     def _fold_memory(self, rows: Tensor, x_old: Tensor, x_new: Tensor,
                      momentum: float) -> None:
@@ -122,25 +122,26 @@ class TrackState:
                 f' but the tracks hold D={self.memory.shape[1]}')
         memory = self.memory
         if len(rows):
-            rows = rows.to(memory.device)
             memory[rows] = F.normalize(momentum * memory[rows] +
                                        (1 - momentum) * x_old,
                                        dim=1)
-        self.memory = torch.cat([memory, x_new.to(memory.device)])
+        if len(x_new):
+            memory = torch.cat([memory, x_new])
+        self.memory = memory
 
-    def voted_labels(self, rows: Optional[Tensor] = None) -> Tensor:
-        """(K,) long category with the largest score sum of each row (all
+    def voted_labels(self, rows: Optional[np.ndarray] = None) -> np.ndarray:
+        """(K,) int64 category with the largest score sum of each row (all
         rows if None); among equal sums, the one voted for first."""
         sums, first = self.label_sums, self.label_first
         if rows is not None:
             sums, first = sums[rows], first[rows]
         if len(sums) == 0:
-            return torch.zeros(0, dtype=torch.long)
+            return np.zeros(0, dtype=np.int64)
         seen = first >= 0
-        sums = torch.where(seen, sums, float('-inf'))
-        best = sums == sums.amax(1, keepdim=True)
-        big = torch.iinfo(torch.long).max
-        return torch.where(best & seen, first, big).argmin(1)
+        sums = np.where(seen, sums, -np.inf)
+        best = seen & (sums == sums.max(1, keepdims=True))
+        big = np.iinfo(np.int64).max
+        return np.where(best, first, big).argmin(1)
 
 
 class TrackEntry(MutableMapping):
@@ -210,13 +211,13 @@ class TrackView(Mapping):
     def __getitem__(self, track_id: int) -> TrackEntry:
         record = self._records[track_id]
         state = self._state
-        row = int(state.rows(torch.tensor([track_id]))[0])
+        row = int(state.rows(np.array([track_id]))[0])
         fields = {}
         if state.memory is not None:
             fields['embeddings'] = state.memory[row:row + 1].clone()
         first = state.label_first[row]
-        seen = torch.nonzero(first >= 0).flatten()
-        seen = seen[torch.argsort(first[seen])].tolist()
+        seen = np.flatnonzero(first >= 0)
+        seen = seen[np.argsort(first[seen])].tolist()
         fields['label_votes'] = {
             label: float(state.label_sums[row, label])
             for label in seen

@@ -3,6 +3,7 @@
 Python bookkeeping, as BaseTracker's dict of tracks held it."""
 import random
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -30,8 +31,9 @@ def test_fold_and_keep_match_per_track_reference():
         labels = [rng.randrange(4) for _ in ids]
         scores = [rng.choice([0.25, 0.5, 0.75]) for _ in ids]
         emb = F.normalize(torch.randn(len(ids), dim, generator=gen), dim=1)
-        state.fold(torch.tensor(ids, dtype=torch.long), torch.tensor(labels),
-                   torch.tensor(scores), frame, emb, momentum)
+        state.fold(np.array(ids, dtype=np.int64),
+                   np.array(labels, dtype=np.int64),
+                   np.array(scores, dtype=np.float32), frame, emb, momentum)
         for k, i in enumerate(ids):
             x = emb[k:k + 1]
             if i in ref:
@@ -54,7 +56,7 @@ def test_fold_and_keep_match_per_track_reference():
         assert state.last_frame.tolist() == [ref[i]['last'] for i in order]
         want = [max(ref[i]['votes'], key=ref[i]['votes'].get) for i in order]
         assert state.voted_labels().tolist() == want, frame
-        rows = state.rows(torch.tensor(order[::-1], dtype=torch.long))
+        rows = state.rows(np.array(order[::-1], dtype=np.int64))
         assert state.voted_labels(rows).tolist() == want[::-1]
         if ref:
             assert torch.equal(state.memory,
@@ -68,9 +70,9 @@ def test_fold_and_keep_match_per_track_reference():
 def test_first_seen_label_wins_a_tie():
     state = TrackState()
     for frame, label in enumerate([2, 1]):
-        state.fold(torch.tensor([0]), torch.tensor([label]),
-                   torch.tensor([0.5]), frame, None, 0.5)
+        state.fold(np.array([0]), np.array([label]),
+                   np.array([0.5], np.float32), frame, None, 0.5)
     # sums 0.5 and 0.5: label 2 came first (argmax would say 1)
     assert state.voted_labels().tolist() == [2]
     assert state.memory is None
-    assert state.label_sums.dtype == torch.float64
+    assert state.label_sums.dtype == np.float64

@@ -4,7 +4,7 @@ import pytest
 import torch
 from mmdet.structures.mask import mask2bbox
 
-from mmsolotrack.models.utils.mask_boxes import mask_boxes
+from mmsolotrack.models.utils.mask_boxes import mask_boxes, mask_row_counts
 
 
 @pytest.mark.parametrize('shape', [(30, 37, 51), (40, 16, 64), (5, 1, 8),
@@ -31,3 +31,19 @@ def test_mask_boxes_rectangles():
     assert mask_boxes(masks).tolist() == [[3, 2, 11, 5], [15, 9, 16, 10]]
     with pytest.raises(ValueError, match=r'\(N, H, W\)'):
         mask_boxes(masks[0])
+
+
+@pytest.mark.parametrize('width', [8, 64, 1016, 1024, 2048, 13])
+def test_mask_row_counts_equals_sum(width):
+    g = torch.Generator().manual_seed(width)
+    masks = torch.rand(4, 3, width, generator=g) < 0.5
+    masks[0] = True  # every byte lane of every word full
+    masks[1] = False
+    want = masks.sum(2)
+    assert torch.equal(mask_row_counts(masks), want)
+    # an unaligned view (offset not a multiple of 8 bytes) still counts
+    flat = torch.zeros(1 + 4 * 3 * width, dtype=torch.bool)
+    view = flat[1:].view(4, 3, width)
+    view.copy_(masks)
+    assert torch.equal(mask_row_counts(view), want)
+    assert torch.equal(mask_row_counts(masks[:, :0]), want[:, :0])
