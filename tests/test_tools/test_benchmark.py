@@ -4,6 +4,8 @@ import os.path as osp
 import re
 import sys
 
+import pytest
+
 from ..conftest import REPO, run_tool
 
 BENCHMARK = osp.join(REPO, 'tools', 'analysis_tools', 'benchmark.py')
@@ -50,3 +52,35 @@ def test_benchmark_needs_a_source(tmp_path):
                     check=False)
     assert proc.returncode == 2
     assert 'one of the arguments --video --shape is required' in proc.stdout
+
+
+def test_benchmark_times_the_tracker_alone(tmp_path):
+    proc = run_tool([
+        sys.executable, BENCHMARK, CONFIG, '--shape', '96', '160',
+        '--num-frames', '2', '--warmup', '0', '--repeat', '1',
+        '--tracker-instances', '5', '40', '--tracker-frames', '3'
+    ],
+                    cwd=tmp_path)
+    out = proc.stdout
+    frame_ms = float(
+        re.search(r'share of the ([\d.]+) ms pipeline frame', out).group(1))
+    rows = {}
+    for line in out.splitlines():
+        cells = [c.strip() for c in line.strip().strip('|').split('|')]
+        if len(cells) == 5 and cells[4].endswith('%'):
+            rows[int(cells[0])] = [float(c) for c in cells[1:4]] + [
+                float(cells[4][:-1])
+            ]
+    assert sorted(rows) == [5, 40]
+    for n, (tracked, ms, us_per_instance, share) in rows.items():
+        assert 0 < tracked <= n and ms > 0
+        assert us_per_instance == pytest.approx(1000 * ms / n, abs=0.1)
+        assert share == pytest.approx(100 * ms / frame_ms, abs=0.1)
+    # without counts the section is skipped
+    proc = run_tool([
+        sys.executable, BENCHMARK, CONFIG, '--shape', '96', '160',
+        '--num-frames', '1', '--warmup', '0', '--repeat', '1',
+        '--tracker-instances'
+    ],
+                    cwd=tmp_path)
+    assert 'tracker alone' not in proc.stdout

@@ -20,8 +20,17 @@ classifier prior bias, no pretrained download): plain random weights would
 make the classifier fire in every grid cell and time a post-processing no
 trained model runs. The number of instances per frame is printed, since the
 post-processing and the tracker depend on it.
+
+A trained model on real frames keeps a handful of instances, so the tracker
+is also timed alone at ``--tracker-instances`` instances per frame
+(crowded synthetic predictions at the frames' size, one in ten a duplicate,
+``max_per_frame`` raised to the count, the config's other tracker
+settings): one warm-up pass, then ``--repeat`` rounds that run every count
+in turn; the median ms per frame and its share of the whole-pipeline frame
+time measured above.
 """
 import argparse
+import copy
 import itertools
 import statistics
 import time
@@ -34,6 +43,7 @@ from mmengine.config import DictAction
 from terminaltables import AsciiTable
 
 from mmsolotrack.apis import VideoInferencer, init_model, read_video_frames
+from mmsolotrack.testing.crowded_frames import crowded_predictions
 
 #: (key, row label) of the timed parts, in pipeline order.
 PARTS = (
@@ -72,6 +82,16 @@ def parse_args(argv=None):
                         default=3,
                         help='timed runs (median)')
     parser.add_argument('--device', default='cpu', help='cpu, cuda, ...')
+    parser.add_argument('--tracker-instances',
+                        type=int,
+                        nargs='*',
+                        default=[10, 50, 100, 500],
+                        help='instance counts the tracker is timed at alone '
+                        '(none: skip)')
+    parser.add_argument('--tracker-frames',
+                        type=int,
+                        default=20,
+                        help='frames per tracker-alone run')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -85,6 +105,8 @@ def parse_args(argv=None):
         parser.error(f'--device {args.device}: CUDA is not available')
     if args.warmup < 0:
         parser.error('--warmup must be >= 0')
+    if args.tracker_frames < 1 or min(args.tracker_instances or [1]) < 1:
+        parser.error('--tracker-frames and --tracker-instances must be >= 1')
     if args.shape is not None and min(args.shape) < 1:
         parser.error(f'--shape must be positive, got {args.shape}')
     return args
@@ -199,10 +221,66 @@ def format_table(runs: List[dict]) -> str:
     return AsciiTable(rows).table
 
 
+def time_tracker_alone(tracker, counts: List[int], num_frames: int,
+                       height: int, width: int, embed_dims: int,
+                       repeat: int) -> Dict[int, dict]:
+    """Median ms per frame of ``tracker`` (a copy per count, with
+    ``max_per_frame`` = count) on crowded predictions, interleaved.
+
+    Returns:
+        dict[int, dict]: per count, ``ms`` (median per-frame ms over
+        ``repeat`` rounds) and ``tracked`` (instances per frame in a track).
+    """
+    videos, trackers = {}, {}
+    for n in counts:
+        videos[n] = crowded_predictions(n, num_frames, height, width,
+                                        embed_dims)
+        trackers[n] = copy.deepcopy(tracker)
+        trackers[n].max_per_frame = n
+
+    def run(n: int) -> tuple:
+        trackers[n].reset()
+        start = time.perf_counter()
+        tracked = sum(len(trackers[n].track(frame)) for frame in videos[n])
+        return (time.perf_counter() - start) / num_frames, tracked
+
+    for n in counts:  # warm-up
+        run(n)
+    seconds = defaultdict(list)
+    tracked = {}
+    for _ in range(repeat):
+        for n in counts:
+            sec, tracked[n] = run(n)
+            seconds[n].append(sec)
+    return {
+        n:
+        dict(ms=1000 * statistics.median(seconds[n]),
+             tracked=tracked[n] / num_frames)
+        for n in counts
+    }
+
+
+def format_tracker_table(rows: Dict[int, dict], frame_ms: float) -> str:
+    """The tracker-alone timings and their share of a pipeline frame."""
+    table = [[
+        'instances / frame', 'tracked / frame', 'tracker ms / frame',
+        'us / instance', 'share of frame'
+    ]]
+    for n, row in rows.items():
+        table.append([
+            str(n), f"{row['tracked']:.1f}", f"{row['ms']:.3f}",
+            f"{1000 * row['ms'] / n:.1f}", f"{100 * row['ms'] / frame_ms:.1f}%"
+        ])
+    return AsciiTable(table).table
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
-    model = init_model(args.config, args.checkpoint, args.device,
-                       args.cfg_options, init_weights=True)
+    model = init_model(args.config,
+                       args.checkpoint,
+                       args.device,
+                       args.cfg_options,
+                       init_weights=True)
     inferencer = VideoInferencer(model)
     frames = load_frames(args)
     if not frames:
@@ -234,6 +312,16 @@ def main(argv=None) -> int:
         statistics.median(r['instances'] for r in runs),
         statistics.median(r['tracked'] for r in runs)))
     print(format_table(runs))
+    if args.tracker_instances:
+        head = model.detector.mask_head
+        rows = time_tracker_alone(model.tracker, args.tracker_instances,
+                                  args.tracker_frames, height, width,
+                                  getattr(head, 'embed_dims', 64), args.repeat)
+        frame_ms = 1000 * statistics.median(r['total'] for r in runs)
+        print(f'tracker alone ({type(model.tracker).__name__}, '
+              f'{args.tracker_frames} frames of crowded predictions, '
+              f'share of the {frame_ms:.1f} ms pipeline frame above):')
+        print(format_tracker_table(rows, frame_ms))
     return 0
 
 

@@ -8,9 +8,12 @@ Shape shorthand (one frame at a time):
     H, W: mask size
 
 A track holds O(D + C) numbers plus one compressed mask, whatever the length
-of the video: its embedding memory m (1, D), the frame it was last matched
-at, a running score sum per category (C categories it was seen with) and,
-when mask IoU is part of the similarity, its last mask as a COCO RLE.
+of the video: its embedding memory m (D,), the frame it was last matched
+at, a running score sum per category (C categories seen so far) and, when
+mask IoU is part of the similarity, its last mask as a COCO RLE. The numbers
+of all live tracks are the rows of a few tensors (:class:`TrackState`), so
+a frame costs a handful of tensor ops whatever M and N are; BaseTracker's
+per-track record only holds the RLE.
 """
 from typing import Dict, List, Optional, Tuple
 
@@ -18,15 +21,16 @@ import numpy as np
 import pycocotools.mask as mask_util
 import torch
 import torch.nn.functional as F
-from addict import Dict as AttrDict
 from mmdet.models.trackers import BaseTracker
 from mmdet.structures import DetDataSample
-from mmdet.structures.mask import mask2bbox
 from mmengine.structures import InstanceData
 from scipy.optimize import linear_sum_assignment
 from torch import Tensor
 
+from mmsolotrack.models.utils.mask_boxes import mask_boxes
 from mmsolotrack.registry import MODELS
+from .mask_nms import suppress_duplicates
+from .track_state import TrackState, TrackView
 
 
 def encode_masks_rle(masks: Tensor) -> List[dict]:
@@ -99,37 +103,6 @@ def match_by_similarity(similarity: np.ndarray,
     rows, cols = linear_sum_assignment(weights, maximize=True)
     keep = valid[rows, cols]
     return rows[keep].astype(np.int64), cols[keep].astype(np.int64)
-
-
-def _suppress_duplicates(masks: Tensor, iou_thr: float) -> Tensor:
-    """Greedy class-agnostic mask NMS over masks sorted by score.
-
-    Args:
-        masks (Tensor): (N, H, W) bool, highest score first.
-        iou_thr (float): A mask overlapping a kept one by more is dropped.
-
-    Returns:
-        Tensor: (K, ) long indices of the kept masks, in order.
-    """
-    flat = masks.flatten(1).float()
-    inter = flat @ flat.t()
-    area = flat.sum(dim=1)
-    iou = inter / (area[:, None] + area[None, :] - inter).clamp(min=1)
-    keep: List[int] = []
-    for i in range(len(masks)):
-        if not keep or float(iou[i, keep].max()) <= iou_thr:
-            keep.append(i)
-    return torch.tensor(keep, dtype=torch.long, device=masks.device)
-
-
-def _take(fields: Dict[str, Tensor], index: Tensor) -> Dict[str, Tensor]:
-    """Rows ``index`` (K,) of every (N, ...) tensor in ``fields``.
-
-    Plain indexing, not ``index_select``: on CPU, ``index_select`` of
-    (N, H, W) bool masks is about 100x slower (0.8 s vs 8 ms for 100 masks
-    of 160 x 256).
-    """
-    return {k: v[index.to(v.device)] for k, v in fields.items()}
 
 
 @MODELS.register_module()
@@ -238,9 +211,30 @@ class EmbeddingTracker(BaseTracker):
         return self.iou_weight > 0
 
     def reset(self) -> None:
-        """Start a new video: forget all tracks, ids restart at 0."""
-        super().reset()
+        """Start a new video: forget all tracks, ids restart at 0.
+
+        BaseTracker's ``reset`` is not called: its ``tracks`` dict is a
+        view of :attr:`state` and :attr:`records` here.
+        """
+        self.num_tracks = 0
+        self.state = TrackState()
+        self.records: Dict[int, dict] = {}
         self.last_frame_id: Optional[int] = None
+
+    @property
+    def tracks(self) -> TrackView:
+        """TrackView: the live tracks as ``{id: record}``."""
+        return TrackView(self.state, self.records)
+
+    @property
+    def ids(self) -> List[int]:
+        """list[int]: The ids of the live tracks, increasing."""
+        return self.state.ids.tolist()
+
+    @property
+    def empty(self) -> bool:
+        """bool: Whether no track is live."""
+        return len(self.state) == 0
 
     def track(self, data_sample: DetDataSample, **kwargs) -> InstanceData:
         """Associate the instances of one frame with the live tracks.
@@ -260,37 +254,45 @@ class EmbeddingTracker(BaseTracker):
             the input.
         """
         frame_id = self._check_frame_id(data_sample)
-        dets = self._select_detections(data_sample)
-        rles = encode_masks_rle(dets['masks']) if self.with_masks else None
+        order, dets = self._select_detections(data_sample)
+        pred = data_sample.pred_instances
+        masks = pred.masks
+        rles = encode_masks_rle(_rows(masks, order)) \
+            if self.with_masks else None
         self.pop_invalid_tracks(frame_id - 1)
 
         ids = self._assign_ids(dets, rles)
-        keep = np.flatnonzero(ids >= 0)
-        dets = _take(dets, torch.from_numpy(keep))
-        ids = torch.from_numpy(ids[keep]).to(dets['scores'].device)
-        if rles is not None:
-            rles = [rles[i] for i in keep]
+        keep = torch.from_numpy(np.flatnonzero(ids >= 0))
+        ids = torch.from_numpy(ids[keep.numpy()]).to(dets['scores'].device)
+        dets = {k: v[keep.to(v.device)] for k, v in dets.items()}
         self.update(
             ids=ids,
             embeddings=dets.get('embeddings'),
-            masks=rles,
+            masks=[rles[i]
+                   for i in keep.tolist()] if rles is not None else None,
             labels=dets['labels'],
             scores=dets['scores'],
             frame_ids=frame_id)
 
-        voted = [self.voted_label(i) for i in ids.tolist()]
-        return InstanceData(
-            masks=dets['masks'],
-            bboxes=dets['bboxes'],
-            scores=dets['scores'],
-            labels=torch.tensor(
-                voted, dtype=torch.long, device=dets['labels'].device),
-            instances_id=ids)
+        kept_masks = _rows(masks, order[keep.to(order.device)])
+        bboxes = pred.bboxes[order[keep.to(order.device)].to(
+            pred.bboxes.device)] if 'bboxes' in pred else mask_boxes(
+                kept_masks)
+        voted = self.state.voted_labels(self.state.rows(ids.cpu().numpy()))
+        return InstanceData(masks=kept_masks,
+                            bboxes=bboxes,
+                            scores=dets['scores'],
+                            labels=torch.from_numpy(voted).to(
+                                dets['labels'].device),
+                            instances_id=ids)
 
     def voted_label(self, track_id: int) -> int:
-        """The category with the largest score sum over a track's frames."""
-        votes = self.tracks[track_id].label_votes
-        return max(votes, key=votes.get)
+        """The category with the largest score sum over a track's frames
+        (among equal sums, the one seen first)."""
+        if track_id not in self.records:
+            raise KeyError(track_id)
+        rows = self.state.rows(np.array([track_id]))
+        return int(self.state.voted_labels(rows)[0])
 
     def _check_frame_id(self, data_sample: DetDataSample) -> int:
         """Read ``frame_id`` and check it increases within the video."""
@@ -307,15 +309,17 @@ class EmbeddingTracker(BaseTracker):
         self.last_frame_id = frame_id
         return frame_id
 
-    def _select_detections(self,
-                           data_sample: DetDataSample) -> Dict[str, Tensor]:
+    def _select_detections(
+            self,
+            data_sample: DetDataSample) -> Tuple[Tensor, Dict[str, Tensor]]:
         """Keep the top ``max_per_frame`` instances above ``det_score_thr``
         that are not duplicates (suppressed first, then cut).
 
         Returns:
-            dict[str, Tensor]: ``masks`` (N, H, W), ``bboxes`` (N, 4),
-            ``scores`` (N,), ``labels`` (N,) and, when used, ``embeddings``
-            (N, D), sorted by decreasing score.
+            tuple[Tensor, dict[str, Tensor]]: ``order`` (N,) long, the kept
+            rows of ``pred_instances`` by decreasing score, and their
+            ``scores`` (N,), ``labels`` (N,) and, when used, unit
+            ``embeddings`` (N, D). The masks are not copied here.
         """
         name = type(self).__name__
         if 'pred_instances' not in data_sample:
@@ -329,15 +333,11 @@ class EmbeddingTracker(BaseTracker):
             raise ValueError(f'{name}.track: pred_instances.masks must be a '
                              '(N, H, W) tensor, got '
                              f'{getattr(masks, "shape", type(masks))}')
-        dets = dict(
-            masks=masks,
-            bboxes=pred.bboxes if 'bboxes' in pred else mask2bbox(masks),
-            scores=pred.scores,
-            labels=pred.labels)
+        dets = dict(scores=pred.scores, labels=pred.labels)
         if self.with_embeddings:
             if 'embeddings' in pred:
-                dets['embeddings'] = F.normalize(
-                    pred.embeddings.float(), dim=1)
+                dets['embeddings'] = F.normalize(pred.embeddings.float(),
+                                                 dim=1)
             elif len(masks) == 0:
                 dets['embeddings'] = pred.scores.new_zeros((0, 0))
             else:
@@ -349,33 +349,34 @@ class EmbeddingTracker(BaseTracker):
         num_kept = int((scores >= self.det_score_thr).sum())
         order = order[:num_kept]
         if self.dedup_iou_thr is not None and num_kept > 1:
-            order = order[_suppress_duplicates(masks[order],
-                                               self.dedup_iou_thr)]
-        return _take(dets, order[:self.max_per_frame])
+            order = order[suppress_duplicates(_rows(
+                masks, order), self.dedup_iou_thr).to(order.device)]
+        order = order[:self.max_per_frame]
+        return order, {k: v[order.to(v.device)] for k, v in dets.items()}
 
-    def _similarity(self, dets: Dict[str, Tensor], rles: Optional[List[dict]],
-                    track_ids: List[int]) -> Tensor:
+    def _similarity(self, dets: Dict[str, Tensor],
+                    rles: Optional[List[dict]]) -> Tensor:
         """Similarity s (N, M) of the instances to the live tracks."""
         scores = dets['scores']
-        sim = scores.new_zeros((len(scores), len(track_ids)),
+        sim = scores.new_zeros((len(scores), len(self.state)),
                                dtype=torch.float32)
-        tracks = [self.tracks[i] for i in track_ids]
         if self.with_embeddings:
             x = dets['embeddings']  # (N, D), unit rows
-            memory = torch.cat([t.embeddings for t in tracks])  # (M, D)
+            memory = self.state.memory  # (M, D)
             if memory.shape[1] != x.shape[1]:
                 raise ValueError(
                     f'{type(self).__name__}.track: embeddings have D='
                     f'{x.shape[1]} but the tracks hold D={memory.shape[1]}')
             sim += self.embed_weight * (x @ memory.to(x.device).t())
         if self.with_masks:
-            ious = mask_iou_rle(rles, [t.masks for t in tracks])  # (N, M)
+            last = [self.records[i]['masks'] for i in self.ids]
+            ious = mask_iou_rle(rles, last)  # (N, M)
             sim += self.iou_weight * torch.as_tensor(
                 ious, dtype=sim.dtype, device=sim.device)
         if self.label_bonus:
             labels = dets['labels']
-            track_labels = labels.new_tensor(
-                [self.voted_label(i) for i in track_ids])
+            track_labels = torch.from_numpy(self.state.voted_labels()).to(
+                labels.device)
             same = labels[:, None] == track_labels[None]  # (N, M)
             sim += self.label_bonus * same.to(sim.dtype)
         return sim
@@ -389,49 +390,97 @@ class EmbeddingTracker(BaseTracker):
         """
         scores = dets['scores'].detach().cpu().numpy()
         ids = np.full(len(scores), -1, dtype=np.int64)
-        track_ids = self.ids
-        if len(scores) > 0 and len(track_ids) > 0:
-            sim = self._similarity(dets, rles, track_ids)
+        if len(scores) > 0 and len(self.state) > 0:
+            sim = self._similarity(dets, rles)
             rows, cols = match_by_similarity(sim.cpu().numpy(), self.match_thr)
-            ids[rows] = np.asarray(track_ids, dtype=np.int64)[cols]
+            ids[rows] = self.state.ids[cols]
         new = (ids < 0) & (scores >= self.init_score_thr)
         num_new = int(new.sum())
         ids[new] = np.arange(self.num_tracks, self.num_tracks + num_new)
         self.num_tracks += num_new
         return ids
 
+    def update(self,
+               ids: Tensor,
+               labels: Tensor,
+               scores: Tensor,
+               frame_ids: int,
+               embeddings: Optional[Tensor] = None,
+               masks: Optional[List[dict]] = None) -> None:
+        """Fold one frame's K tracked instances into the tracks.
+
+        The state tensors are updated at once (:meth:`TrackState.fold`);
+        then, as in BaseTracker, ``init_track`` / ``update_track`` see each
+        instance as a tuple in ``memo_items`` order (ids, masks (the RLE,
+        when stored), labels, scores, frame_ids, as Python values) to keep
+        the per-track record; last, the tracks unmatched for more than
+        ``num_frames_retain`` frames by ``frame_ids`` are dropped.
+
+        Args:
+            ids (Tensor): (K,) long track ids, unique.
+            labels (Tensor): (K,) long.
+            scores (Tensor): (K,) float.
+            frame_ids (int): The frame.
+            embeddings (Tensor, optional): (K, D) unit embeddings.
+            masks (list[dict], optional): K RLEs of the masks.
+        """
+        frame_id = int(frame_ids)
+        ids = ids.cpu().numpy()
+        labels = labels.cpu().numpy().astype(np.int64)
+        scores = scores.detach().cpu().numpy()
+        self.state.fold(ids, labels, scores, frame_id,
+                        embeddings if self.with_embeddings else None,
+                        self.momentum)
+        items = dict(ids=ids.tolist(),
+                     masks=masks,
+                     labels=labels.tolist(),
+                     scores=scores.tolist(),
+                     frame_ids=[frame_id] * len(ids))
+        items = {k: v for k, v in items.items() if v is not None}
+        self.memo_items = list(items)
+        records = self.records
+        for obj in zip(*items.values()):
+            if obj[0] in records:
+                self.update_track(obj[0], obj)
+            else:
+                self.init_track(obj[0], obj)
+        self.pop_invalid_tracks(frame_id)
+
     def init_track(self, id: int, obj: Tuple) -> None:
-        """Start track ``id`` from one instance (a tuple in memo order)."""
-        track = AttrDict(label_votes=dict())
-        self.tracks[id] = track
-        self._absorb(track, dict(zip(self.memo_items, obj)), first=True)
+        """Start the record of track ``id`` from one instance (a tuple in
+        ``memo_items`` order)."""
+        self.records[id] = {}
+        self._store(id, obj)
 
     def update_track(self, id: int, obj: Tuple) -> None:
-        """Add one instance (a tuple in memo order) to track ``id``."""
-        self._absorb(self.tracks[id], dict(zip(self.memo_items, obj)))
+        """Add one instance (a tuple in ``memo_items`` order) to the record
+        of track ``id``."""
+        self._store(id, obj)
 
-    def _absorb(self, track: AttrDict, item: Dict, first: bool = False):
-        """Fold one instance into a track's bounded state, in place."""
-        if 'embeddings' in item:
-            x = item['embeddings'][None]  # (1, D), unit norm
-            if first:  # a copy, not a view keeping the (N, D) frame tensor
-                track.embeddings = x.clone()
-            else:
-                track.embeddings = F.normalize(
-                    self.momentum * track.embeddings + (1 - self.momentum) * x,
-                    dim=1)
-        if 'masks' in item:
-            track.masks = item['masks']
-        label = int(item['labels'])
-        track.label_votes[label] = (
-            track.label_votes.get(label, 0.0) + float(item['scores']))
-        track.last_frame = int(item['frame_ids'])
+    def _store(self, id: int, obj: Tuple) -> None:
+        """Keep the instance's mask RLE (the last one) in the record."""
+        if len(obj) == 5:  # memo_items hold 'masks'
+            self.records[id]['masks'] = obj[1]
 
     def pop_invalid_tracks(self, frame_id: int) -> None:
         """Drop the tracks unmatched for more than ``num_frames_retain``
         frames by the end of frame ``frame_id``."""
-        for track_id in [
-                i for i, t in self.tracks.items()
-                if frame_id - t.last_frame > self.num_frames_retain
-        ]:
-            self.tracks.pop(track_id)
+        stale = frame_id - self.state.last_frame > self.num_frames_retain
+        if bool(stale.any()):
+            for track_id in self.state.ids[stale].tolist():
+                del self.records[track_id]
+            self.state.keep(~stale)
+
+
+def _rows(masks: Tensor, index: Tensor) -> Tensor:
+    """Rows ``index`` (K,) of (N, H, W) ``masks``: a view when ``index``
+    is 0, 1, ..., K - 1 (SOLO's masks come sorted by score), else a copy.
+
+    Plain indexing, not ``index_select``: on CPU, ``index_select`` of
+    (N, H, W) bool masks is about 100x slower (0.8 s vs 8 ms for 100 masks
+    of 160 x 256).
+    """
+    index = index.to(masks.device)
+    if torch.equal(index, torch.arange(len(index), device=index.device)):
+        return masks[:len(index)]
+    return masks[index]

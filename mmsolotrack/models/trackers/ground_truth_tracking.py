@@ -38,9 +38,9 @@ def track_ground_truth(tracker, frame: DetDataSample,
     oracle = DetDataSample(metainfo=frame.metainfo)
     if 'frame_id' not in oracle.metainfo:
         oracle.set_metainfo(dict(frame_id=frame_id))
-    oracle.pred_instances = InstanceData(
-        masks=masks.bool(),
-        scores=gt.embeddings.new_ones(len(masks)),
-        labels=gt.labels,
-        embeddings=gt.embeddings)
+    oracle.pred_instances = InstanceData(masks=masks.bool(),
+                                         scores=gt.embeddings.new_ones(
+                                             len(masks)),
+                                         labels=gt.labels,
+                                         embeddings=gt.embeddings)
     return tracker.track(oracle)

@@ -41,14 +41,13 @@ class MaskIoUTracker(EmbeddingTracker):
                  label_bonus: float = 0.0,
                  num_frames_retain: int = 10,
                  dedup_iou_thr: Optional[float] = None) -> None:
-        super().__init__(
-            det_score_thr=det_score_thr,
-            init_score_thr=init_score_thr,
-            max_per_frame=max_per_frame,
-            match_thr=match_thr,
-            embed_weight=0.0,
-            iou_weight=iou_weight,
-            label_bonus=label_bonus,
-            momentum=0.0,
-            num_frames_retain=num_frames_retain,
-            dedup_iou_thr=dedup_iou_thr)
+        super().__init__(det_score_thr=det_score_thr,
+                         init_score_thr=init_score_thr,
+                         max_per_frame=max_per_frame,
+                         match_thr=match_thr,
+                         embed_weight=0.0,
+                         iou_weight=iou_weight,
+                         label_bonus=label_bonus,
+                         momentum=0.0,
+                         num_frames_retain=num_frames_retain,
+                         dedup_iou_thr=dedup_iou_thr)

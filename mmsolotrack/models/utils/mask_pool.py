@@ -21,11 +21,10 @@ from typing import Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
-from mmdet.structures.mask import mask2bbox
 from torch import Tensor
 
-from ..task_modules.embed_targets import (center_region_around,
-                                          instance_levels)
+from ..task_modules.embed_targets import instance_levels
+from .mask_boxes import mask_boxes, mask_row_counts
 
 
 def _cell_centers(grid: int, size: int, scale: float,
@@ -35,9 +34,12 @@ def _cell_centers(grid: int, size: int, scale: float,
     return torch.div(centers, scale, rounding_mode='floor').long()
 
 
-def mask_pool_embeddings(mlvl_embeds: Sequence[Tensor], masks: Tensor,
-                         levels: Tensor, pad_shape: Tuple[int, int],
-                         scale: Tuple[float, float] = (1., 1.)) -> Tensor:
+def mask_pool_embeddings(
+    mlvl_embeds: Sequence[Tensor],
+    masks: Tensor,
+    levels: Tensor,
+    pad_shape: Tuple[int, int],
+    scale: Tuple[float, float] = (1., 1.)) -> Tensor:
     """Pool one image's embedding grids inside instance masks.
 
     Args:
@@ -102,6 +104,27 @@ def mask_pool_embeddings(mlvl_embeds: Sequence[Tensor], masks: Tensor,
     return F.normalize(pooled / count.clamp(min=1)[:, None], dim=1)
 
 
+def _cell_indices(coord: Tensor, size: float, grid: int) -> Tensor:
+    """:func:`_cell_index` of embed_targets for (N,) float64 coordinates:
+    ``coord / size`` in float64, truncated in float32 as SOLO computes it.
+    """
+    return torch.div((coord / size).float(), 1. / grid,
+                     rounding_mode='trunc').long()
+
+
+def _center_of_mass(masks: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+    """(cy, cx) (N,) float64 centers of mass of (N, h, w) masks, exact from
+    integer pixel counts, and the (N,) int64 areas."""
+    rows = mask_row_counts(masks)  # (N, h)
+    cols = mask_row_counts(masks.transpose(1, 2))  # (N, w)
+    area = rows.sum(1)
+    y = torch.arange(rows.shape[1], device=rows.device)
+    x = torch.arange(cols.shape[1], device=cols.device)
+    denom = area.clamp(min=1).double()
+    return (rows * y).sum(1).double() / denom, (
+        cols * x).sum(1).double() / denom, area
+
+
 def center_pool_embeddings(mlvl_embeds: Sequence[Tensor], masks: Tensor,
                            levels: Tensor, pad_shape: Tuple[int, int],
                            pos_scale: float,
@@ -109,10 +132,12 @@ def center_pool_embeddings(mlvl_embeds: Sequence[Tensor], masks: Tensor,
     """Pool one image's embedding grids in each instance's center region.
 
     The cells are those the embedding losses train (SOLO's center region,
-    :func:`center_region_around`): within ``pos_scale`` x half the mask's
-    box of its center of mass, at most the 3 x 3 cells around the center
-    cell, on every level in ``levels``. An empty mask falls back as in
-    :func:`mask_pool_embeddings`.
+    ``embed_targets.center_region_around``): within ``pos_scale`` x half
+    the mask's box of its center of mass, at most the 3 x 3 cells around
+    the center cell, on every level in ``levels``. An empty mask falls
+    back as in :func:`mask_pool_embeddings`. All instances at once: per
+    level, an (N, G, G) cell weight and one einsum; the center of mass is
+    exact (float64 from integer pixel counts).
 
     Args:
         mlvl_embeds (Sequence[Tensor]): L tensors (D, G_l, G_l) spanning the
@@ -128,39 +153,57 @@ def center_pool_embeddings(mlvl_embeds: Sequence[Tensor], masks: Tensor,
     Returns:
         Tensor: (N, D) L2-normalised embeddings (keeps the graph).
     """
-    nonempty = masks.flatten(1).any(dim=1)
-    if len(masks) == 0 or not nonempty.all():  # the shared fallback
+    masks = masks.bool()
+    if len(masks) == 0:
+        return mask_pool_embeddings(mlvl_embeds, masks, levels, pad_shape,
+                                    scale)
+    cy, cx, area = _center_of_mass(masks)  # (N,) each
+    nonempty = area > 0
+    if not nonempty.all():  # the shared fallback
         base = mask_pool_embeddings(mlvl_embeds, masks, levels, pad_shape,
                                     scale)
         if not nonempty.any():
             return base
     levels = levels.clone()
     levels[~levels.any(dim=1)] = True
-    boxes = mask2bbox(masks.bool()).float()
-    rows = []
-    for i in range(len(masks)):
-        if not nonempty[i]:
-            rows.append(base[i])
-            continue
-        ys, xs = masks[i].nonzero(as_tuple=True)
-        cy = float(ys.float().mean()) * scale[0]
-        cx = float(xs.float().mean()) * scale[1]
-        half_h = 0.5 * float(boxes[i, 3] - boxes[i, 1]) * scale[0] * pos_scale
-        half_w = 0.5 * float(boxes[i, 2] - boxes[i, 0]) * scale[1] * pos_scale
-        cells = []
-        for lvl, embeds in enumerate(mlvl_embeds):
-            if not levels[i, lvl]:
-                continue
-            top, down, left, right = center_region_around(
-                cy, cx, half_h, half_w, embeds.shape[-1], pad_shape)
-            cells.append(embeds[:, top:down + 1, left:right + 1].flatten(1))
-        rows.append(F.normalize(torch.cat(cells, dim=1).mean(dim=1), dim=0))
-    return torch.stack(rows)
+    boxes = mask_boxes(masks).double()  # (N, 4)
+    cy, cx = cy * scale[0], cx * scale[1]
+    half_h = 0.5 * (boxes[:, 3] - boxes[:, 1]) * scale[0] * pos_scale
+    half_w = 0.5 * (boxes[:, 2] - boxes[:, 0]) * scale[1] * pos_scale
+    ref = mlvl_embeds[0]
+    pooled = ref.new_zeros((len(masks), ref.shape[0]))
+    count = ref.new_zeros(len(masks))
+    up_h, up_w = pad_shape
+    for lvl, embeds in enumerate(mlvl_embeds):
+        grid = embeds.shape[-1]
+        ch = _cell_indices(cy, up_h, grid)
+        cw = _cell_indices(cx, up_w, grid)
+        top = torch.maximum(_cell_indices(cy - half_h, up_h, grid),
+                            ch - 1).clamp(min=0)
+        down = torch.minimum(_cell_indices(cy + half_h, up_h, grid),
+                             ch + 1).clamp(max=grid - 1)
+        left = torch.maximum(_cell_indices(cx - half_w, up_w, grid),
+                             cw - 1).clamp(min=0)
+        right = torch.minimum(_cell_indices(cx + half_w, up_w, grid),
+                              cw + 1).clamp(max=grid - 1)
+        cells = torch.arange(grid, device=ch.device)
+        in_rows = (cells >= top[:, None]) & (cells <= down[:, None])
+        in_cols = (cells >= left[:, None]) & (cells <= right[:, None])
+        weight = (in_rows[:, :, None] & in_cols[:, None, :]
+                  & levels[:, lvl, None, None]).to(embeds.dtype)  # (N, G, G)
+        pooled = pooled + torch.einsum('ngh,dgh->nd', weight, embeds)
+        count = count + weight.flatten(1).sum(dim=1)
+    pooled = F.normalize(pooled / count.clamp(min=1)[:, None], dim=1)
+    if not nonempty.all():
+        pooled = torch.where(nonempty[:, None], pooled, base)
+    return pooled
 
 
-def masks_to_levels(masks: Tensor, scale_ranges: Sequence[Tuple[float,
-                                                                float]],
-                    scale: Tuple[float, float] = (1., 1.)) -> Tensor:
+def masks_to_levels(
+    masks: Tensor,
+    scale_ranges: Sequence[Tuple[float, float]],
+    scale: Tuple[float, float] = (1., 1.)
+) -> Tensor:
     """Levels handling each mask, by the scale of its box in input pixels.
 
     Args:
@@ -173,7 +216,7 @@ def masks_to_levels(masks: Tensor, scale_ranges: Sequence[Tuple[float,
     """
     if masks.shape[0] == 0:
         return masks.new_zeros((0, len(scale_ranges)), dtype=torch.bool)
-    boxes = mask2bbox(masks.bool()).float()
+    boxes = mask_boxes(masks)
     boxes[:, 0::2] *= scale[1]
     boxes[:, 1::2] *= scale[0]
     return instance_levels(boxes, scale_ranges)
