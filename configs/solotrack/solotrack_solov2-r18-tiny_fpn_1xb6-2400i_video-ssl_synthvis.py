@@ -20,6 +20,8 @@ model = dict(
     # a low walk temperature, as in correspondence learning
     loss_cycle=dict(
         type='CycleConsistencyLoss', temperature=0.05, loss_weight=1.0),
-    pseudo_cfg=dict(min_score=0.3, max_instances=10, min_instances=3))
+    # copies of one object dropped as the tracker drops them
+    pseudo_cfg=dict(
+        min_score=0.3, max_instances=10, min_instances=3, dedup_iou_thr=0.3))
 default_hooks = dict(checkpoint=dict(by_epoch=False, interval=600))
 log_processor = dict(by_epoch=False)

@@ -15,8 +15,7 @@ from mmengine.structures import InstanceData
 from torch import Tensor
 
 from mmsolotrack.registry import MODELS, TASK_UTILS
-from ..trackers.embedding_tracker import \
-    _suppress_duplicates as suppress_duplicates
+from ..trackers.mask_nms import suppress_duplicates
 from ..trackers.ground_truth_tracking import track_ground_truth
 
 

@@ -118,6 +118,7 @@ def test_a_one_class_segmenter_learns_objects_and_the_classifier_names():
     while the classifier still sees the true labels."""
     cfg = quickstart_model_cfg()
     cfg.detector.mask_head.num_classes = 1
+    cfg.view_aug = None  # the reference below is the batch alone
     model = build(cfg)
     assert model.class_agnostic_detector
     data = model.data_preprocessor(regression_batch(), True)
