@@ -1,9 +1,10 @@
 # SOLOTrack, image-only, the quickstart recipe: the tiny one-class SOLOv2 +
-# embedding head + a crop classifier that names each mask (see
+# embedding head + a crop classifier that names each mask, with a second
+# view of every image for the embedding losses (see
 # ../_base_/models/solotrack_tiny_cls.py), trained for 2400 iterations
 # (AdamW) on SynthVIS `train` frames as independent still images (no
 # identity labels), tested by tracking the SynthVIS `val` videos with the
-# embedding tracker. Sized for a 2-core CPU (about 8 minutes of training).
+# embedding tracker. Sized for a 2-core CPU (about 14 minutes of training).
 #
 # Frequently modified parameters:
 #   max_iters / param_scheduler       (schedule)

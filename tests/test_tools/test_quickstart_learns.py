@@ -2,14 +2,17 @@
 """A short training of the quickstart config learns: per-frame segmentation
 AP and tracking AP on SynthVIS val rise clearly above the same model at
 initialisation, and the classifier names masks above chance (a real
-Runner: test, train, test)."""
+Runner: test, train, test). The recipe's second views (``view_aug``) are
+switched off here: they double the time per iteration, and the test pins
+that the recipe's parts learn together; the views have tests of their own
+(tests/test_models/test_mot/test_solotrack_views.py)."""
 import pytest
 
 from ..conftest import load_tool
 
-#: 24 train videos (240 still images), 6 val videos of 10 frames
-DATA = dict(seed=3, num_train=24, num_unlabeled=2, num_val=6, num_frames=10)
-ITERS = 300
+#: 96 train videos (960 still images), 24 val videos of 10 frames
+DATA = dict(seed=3, num_train=96, num_unlabeled=2, num_val=24, num_frames=10)
+ITERS = 600
 
 
 @pytest.fixture(scope='module')
@@ -26,6 +29,7 @@ def before_and_after(tmp_path_factory):
     quickstart = load_tool('misc', 'quickstart.py')
     cfg = Config.fromfile(quickstart.DEFAULT_CONFIG)
     quickstart.set_schedule(cfg, iters=ITERS)
+    cfg.model.view_aug = None
     quickstart.point_config_at_data(cfg, root)
     cfg.work_dir = str(tmp / 'work')
     cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
@@ -44,9 +48,11 @@ def before_and_after(tmp_path_factory):
 
 
 def test_short_training_beats_the_untrained_model(before_and_after):
-    # measured (300 iterations, data seed 3): per-frame agnostic AP 0.00 ->
-    # 0.41, tracking agnostic AP 0.00 -> 0.19, label accuracy of matched
-    # masks 0.42 (the untrained model matches nothing: -1)
+    # measured (600 iterations, data seed 3, 96 train / 24 val videos):
+    # per-frame agnostic AP 0.00 -> 0.45, tracking agnostic AP 0.00 -> 0.23,
+    # label accuracy of matched masks 0.53 (the untrained model matches
+    # nothing: -1). With 24 train videos the classifier memorised them
+    # (training accuracy 0.85-1.0, val 0.19-0.27).
     before, after = before_and_after
     margins = {
         'frame/segm_agnostic_AP': 0.2,  # the segmenter alone, per frame
