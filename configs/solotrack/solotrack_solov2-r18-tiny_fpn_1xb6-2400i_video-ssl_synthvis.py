@@ -1,7 +1,8 @@
-# SOLOTrack, image + video self-supervision, on the quickstart recipe: the
-# model and schedule of solotrack_solov2-r18-tiny_fpn_1xb4-2400i_synthvis.py
-# (same image losses, classifier, tracker) plus the cycle-consistency loss on
-# unlabelled SynthVIS clips. Each batch: 4 labelled `train` frames as still
+# SOLOTrack, image + video self-supervision, on the previous quickstart
+# recipe: the model of ../_base_/models/solotrack_tiny_cls.py at the native
+# 160 x 256 input with second views (the quickstart config now trains at 2x
+# input without views; this config has not been moved to it yet) plus the
+# cycle-consistency loss on unlabelled SynthVIS clips. Each batch: 4 labelled `train` frames as still
 # images (as the image-only config) + 2 `unlabeled` frame pairs, for 2400
 # iterations. Sized for a 2-core CPU (about 11 minutes of training).
 #
