@@ -4,7 +4,7 @@
 # (AdamW) on SynthVIS `train` frames as independent still images (no
 # identity labels), with every frame upsampled 2x (320 x 512), tested by
 # tracking the SynthVIS `val` videos with the embedding tracker. Sized for a
-# 2-core CPU (about 15 minutes of training).
+# 2-core CPU (about 16 minutes of training).
 #
 # Frequently modified parameters:
 #   max_iters / param_scheduler       (schedule)
