@@ -2,9 +2,10 @@
 # recipe: the model of ../_base_/models/solotrack_tiny_cls.py at the native
 # 160 x 256 input with second views (the quickstart config now trains at 2x
 # input without views; this config has not been moved to it yet) plus the
-# cycle-consistency loss on unlabelled SynthVIS clips. Each batch: 4 labelled `train` frames as still
-# images (as the image-only config) + 2 `unlabeled` frame pairs, for 2400
-# iterations. Sized for a 2-core CPU (about 11 minutes of training).
+# cycle-consistency loss on unlabelled SynthVIS clips. Each batch: 4
+# labelled `train` frames as still images (as the image-only config) + 2
+# `unlabeled` frame pairs, for 2400 iterations. Sized for a 2-core CPU
+# (about 11 minutes of training).
 #
 # Frequently modified parameters:
 #   model.loss_cycle          (tau_v walk temperature, l_cyc weight)

@@ -56,8 +56,9 @@ def test_the_quickstart_trains_at_twice_the_synthvis_size():
     data = SynthVISConfig()
     assert resize_scales(cfg.test_dataloader.to_dict()) == {
         (2 * data.width, 2 * data.height)}
-    # SOLO's scale ranges follow the input: no level is left without the
-    # objects it was sized for at the native input
+    # SOLO's scale ranges follow the input: the smallest objects (2x) fall
+    # in the first level, the largest in the second or third (the native
+    # ranges put the smallest 2x object, 36 px, outside the first)
     ranges = cfg.model.detector.mask_head.scale_ranges
     lo, hi = 2 * data.min_object_size, 2 * data.max_object_size
     assert any(a <= lo <= b for a, b in ranges[:1]), ranges
