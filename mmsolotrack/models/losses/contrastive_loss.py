@@ -1,7 +1,9 @@
 # Copyright (c) mmsolotrack contributors. All rights reserved.
 """Contrastive embedding losses on labelled still images (DESIGN.md s. 3).
 
-Pure functions on tensors; the registered modules only add a weight.
+Pure functions on tensors, and the registered modules that wrap them: each
+module only adds a weight (as mmdet's ``focal_loss.py`` holds function and
+module in one file).
 
 Shape shorthand:
     N: number of sampled grid-cell embeddings z_i in the batch.
@@ -14,11 +16,14 @@ identity every loss here is exactly 0: a finite zero that keeps the autograd
 graph, so ``backward()`` gives zero (never ``None`` or NaN) gradients.
 """
 import math
-from typing import Tuple
+from typing import Callable, Tuple
 
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
+
+from mmsolotrack.registry import MODELS
 
 
 def check_temperature(temperature: float, where: str) -> None:
@@ -198,3 +203,88 @@ def max_entropy_loss(embeddings: Tensor, identities: Tensor,
     log_p = F.log_softmax(logits, dim=1)
     entropy = -(log_p.exp() * log_p).sum(dim=1)  # (K,) H_k
     return -entropy.mean() / math.log(num_ids - 1)
+
+
+class IdentityLoss(nn.Module):
+    """Base of the image-level embedding losses: a weighted pure function.
+
+    Subclasses set ``loss_fn``, a function
+    ``(embeddings (N, D), identities (N,), temperature) -> Tensor ()``.
+
+    Args:
+        temperature (float): The softmax temperature tau. Defaults to 0.1.
+        loss_weight (float): Weight of the loss in the image loss.
+            Defaults to 1.0.
+    """
+
+    loss_fn: Callable[[Tensor, Tensor, float], Tensor]
+
+    def __init__(self,
+                 temperature: float = 0.1,
+                 loss_weight: float = 1.0) -> None:
+        super().__init__()
+        check_temperature(temperature, type(self).__name__)
+        self.temperature = temperature
+        self.loss_weight = loss_weight
+
+    def forward(self, embeddings: Tensor, identities: Tensor) -> Tensor:
+        """Compute the weighted loss.
+
+        Args:
+            embeddings (Tensor): Shape (N, D), L2-normalised cell embeddings.
+            identities (Tensor): Shape (N,), integer identity of each row.
+
+        Returns:
+            Tensor: Shape (), ``loss_weight`` times the loss.
+        """
+        loss = type(self).loss_fn(embeddings, identities, self.temperature)
+        return self.loss_weight * loss
+
+    def extra_repr(self) -> str:
+        return (f'temperature={self.temperature}, '
+                f'loss_weight={self.loss_weight}')
+
+
+@MODELS.register_module()
+class InstanceContrastiveLoss(IdentityLoss):
+    """Instance contrastive loss L_ins: cells of one instance attract.
+
+    A thin weighted wrapper around :func:`instance_contrastive_loss`.
+
+    Args:
+        temperature (float): The softmax temperature tau. Defaults to 0.1.
+        loss_weight (float): Weight of the loss (l_ins in the paper's image
+            loss). Defaults to 1.0.
+    """
+
+    loss_fn = staticmethod(instance_contrastive_loss)
+
+
+@MODELS.register_module()
+class CenterContrastiveLoss(IdentityLoss):
+    """Center contrastive loss L_cc: cells attract their identity center.
+
+    A thin weighted wrapper around :func:`center_contrastive_loss`.
+
+    Args:
+        temperature (float): The softmax temperature tau. Defaults to 0.1.
+        loss_weight (float): Weight of the loss (l_cc in the paper's image
+            loss). Defaults to 1.0.
+    """
+
+    loss_fn = staticmethod(center_contrastive_loss)
+
+
+@MODELS.register_module()
+class MaxEntropyLoss(IdentityLoss):
+    """Maximum-entropy regulariser L_ent: spreads the identity centers.
+
+    A thin weighted wrapper around :func:`max_entropy_loss`.
+
+    Args:
+        temperature (float): The softmax temperature tau. Defaults to 0.1.
+        loss_weight (float): Weight of the loss (l_ent in the paper's image
+            loss). Defaults to 1.0.
+    """
+
+    loss_fn = staticmethod(max_entropy_loss)
