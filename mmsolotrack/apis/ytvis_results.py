@@ -7,10 +7,11 @@ per-frame masks are never held decoded.
 """
 from typing import Dict, List
 
-import numpy as np
-import pycocotools.mask as mask_util
 import torch
 from mmengine.structures import InstanceData
+
+from mmsolotrack.models.trackers.association import (encode_masks_rle,
+                                                     rle_to_json)
 
 __all__ = ['YTVISTrackCollector']
 
@@ -50,18 +51,12 @@ class YTVISTrackCollector:
             raise ValueError(f'frame {frame}: a track id occurs twice in '
                              f'pred_track_instances: {ids}')
         if ids:
-            masks = track_instances.masks
-            if isinstance(masks, torch.Tensor):
-                masks = masks.detach().cpu().numpy()
-            masks = np.asarray(masks, dtype=np.uint8)  # (K, H, W)
-            rles = mask_util.encode(np.asfortranarray(masks.transpose(1, 2,
-                                                                      0)))
+            rles = encode_masks_rle(track_instances.masks)  # K of (H, W)
             scores = _as_list(track_instances.scores, float)
             labels = _as_list(track_instances.labels, int)
             for i, track_id in enumerate(ids):
-                rle = dict(size=[int(s) for s in rles[i]['size']],
-                           counts=rles[i]['counts'].decode('ascii'))
-                self._rles.setdefault(track_id, {})[frame] = rle
+                self._rles.setdefault(track_id,
+                                      {})[frame] = rle_to_json(rles[i])
                 self._score_sum[track_id] = (
                     self._score_sum.get(track_id, 0.0) + scores[i])
                 votes = self._votes.setdefault(track_id, {})

@@ -30,35 +30,23 @@ import pycocotools.mask as mask_util
 from mmengine.evaluator import BaseMetric
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
-from scipy.optimize import linear_sum_assignment
 
+from mmsolotrack.models.trackers.association import (encode_masks_rle,
+                                                     mask_iou_rle,
+                                                     match_max_iou)
 from mmsolotrack.registry import METRICS
 from .id_switch_metric import gt_rle
 
 
-def _rles(masks) -> List[dict]:
-    masks = masks.detach().cpu().numpy().astype(np.uint8)
-    if len(masks) == 0:
-        return []
-    return mask_util.encode(np.asfortranarray(masks.transpose(1, 2, 0)))
-
-
 def match_frame(pred_rles: List[dict], gt_rles: List[dict],
                 iou_thr: float = 0.5) -> np.ndarray:
-    """One-to-one match of predictions to ground truth by mask IoU.
+    """One-to-one match of predictions to ground truth by mask IoU
+    (:func:`match_max_iou`: Hungarian on IoU, pairs with IoU >= ``iou_thr``).
 
     Returns:
         np.ndarray: (P, ) index of the matched ground truth, -1 if none.
     """
-    match = np.full(len(pred_rles), -1, dtype=np.int64)
-    if not pred_rles or not gt_rles:
-        return match
-    ious = np.asarray(
-        mask_util.iou(list(pred_rles), list(gt_rles), [0] * len(gt_rles)))
-    rows, cols = linear_sum_assignment(-ious)
-    ok = ious[rows, cols] >= iou_thr
-    match[rows[ok]] = cols[ok]
-    return match
+    return match_max_iou(mask_iou_rle(pred_rles, gt_rles), iou_thr)
 
 
 def coco_segm_ap(frames: Sequence[dict], num_classes: int,
@@ -144,7 +132,7 @@ class FrameSegmMetric(BaseMetric):
                 height, width = sample.metainfo['ori_shape'][:2]
                 instances = sample.metainfo.get('instances', [])
                 pred = sample.pred_instances
-                pred_rles = _rles(pred.masks)
+                pred_rles = encode_masks_rle(pred.masks)
                 gt_rles = [gt_rle(i['mask'], height, width)
                            for i in instances]
                 match = match_frame(pred_rles, gt_rles, self.iou_thr)

@@ -13,8 +13,10 @@ from typing import Dict, List, Sequence
 import numpy as np
 import pycocotools.mask as mask_util
 from mmengine.evaluator import BaseMetric
-from scipy.optimize import linear_sum_assignment
 
+from mmsolotrack.models.trackers.association import (encode_masks_rle,
+                                                     mask_iou_rle,
+                                                     match_max_iou)
 from mmsolotrack.registry import METRICS
 
 
@@ -48,12 +50,10 @@ def count_id_switches(frames: Sequence[dict], iou_thr: float = 0.5) -> dict:
         gts += len(frame['gt_ids'])
         if not len(frame['gt_ids']) or not len(frame['pred_ids']):
             continue
-        ious = mask_util.iou(frame['pred_rles'], frame['gt_rles'],
-                             [0] * len(frame['gt_rles']))
-        rows, cols = linear_sum_assignment(-ious)
-        for p, g in zip(rows, cols):
-            if ious[p, g] < iou_thr:
-                continue
+        match = match_max_iou(
+            mask_iou_rle(frame['pred_rles'], frame['gt_rles']), iou_thr)
+        for p in np.flatnonzero(match >= 0):
+            g = match[p]
             gid, tid = int(frame['gt_ids'][g]), int(frame['pred_ids'][p])
             matches += 1
             if gid in last_track and last_track[gid] != tid:
@@ -90,7 +90,6 @@ class IDSwitchMetric(BaseMetric):
                 height, width = sample.metainfo['ori_shape'][:2]
                 instances = sample.metainfo.get('instances', [])
                 pred = sample.pred_track_instances
-                masks = pred.masks.detach().cpu().numpy().astype(np.uint8)
                 frames.append(
                     dict(
                         gt_ids=[inst['instance_id'] for inst in instances],
@@ -99,9 +98,7 @@ class IDSwitchMetric(BaseMetric):
                             for inst in instances
                         ],
                         pred_ids=pred.instances_id.cpu().numpy(),
-                        pred_rles=mask_util.encode(
-                            np.asfortranarray(masks.transpose(1, 2, 0)))
-                        if len(masks) else []))
+                        pred_rles=encode_masks_rle(pred.masks)))
             self.results.append(count_id_switches(frames, self.iou_thr))
 
     def compute_metrics(self, results: List[dict]) -> dict:

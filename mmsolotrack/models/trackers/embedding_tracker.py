@@ -18,91 +18,18 @@ per-track record only holds the RLE.
 from typing import Dict, List, Optional, Tuple
 
 import numpy as np
-import pycocotools.mask as mask_util
 import torch
 import torch.nn.functional as F
 from mmdet.models.trackers import BaseTracker
 from mmdet.structures import DetDataSample
 from mmengine.structures import InstanceData
-from scipy.optimize import linear_sum_assignment
 from torch import Tensor
 
 from mmsolotrack.models.utils.mask_boxes import mask_boxes
 from mmsolotrack.registry import MODELS
+from .association import encode_masks_rle, mask_iou_rle, match_by_similarity
 from .mask_nms import suppress_duplicates
 from .track_state import TrackState, TrackView
-
-
-def encode_masks_rle(masks: Tensor) -> List[dict]:
-    """Encode binary masks as COCO run-length encodings.
-
-    Args:
-        masks (Tensor): (N, H, W) binary masks (bool or {0, 1}), any device.
-
-    Returns:
-        list[dict]: N RLEs with keys ``size`` ([H, W]) and ``counts``
-        (bytes), as pycocotools writes them.
-    """
-    array = masks.detach().to('cpu', torch.uint8).numpy()
-    return mask_util.encode(np.asfortranarray(array.transpose(1, 2, 0)))
-
-
-def mask_iou_rle(rles_a: List[dict], rles_b: List[dict]) -> np.ndarray:
-    """Pairwise mask IoU of two lists of RLEs, vectorised by pycocotools.
-
-    Two empty masks have IoU 0.
-
-    Args:
-        rles_a (list[dict]): A RLEs of masks of size (H, W).
-        rles_b (list[dict]): B RLEs of masks of the same size.
-
-    Returns:
-        np.ndarray: (A, B) float64 IoU matrix.
-    """
-    if len(rles_a) == 0 or len(rles_b) == 0:
-        return np.zeros((len(rles_a), len(rles_b)), dtype=np.float64)
-    sizes = {tuple(rle['size']) for rle in list(rles_a) + list(rles_b)}
-    if len(sizes) != 1:
-        raise ValueError('mask_iou_rle: all masks must have the same size, '
-                         f'got sizes {sorted(sizes)}')
-    ious = mask_util.iou(list(rles_a), list(rles_b), [0] * len(rles_b))
-    return np.asarray(ious, dtype=np.float64).reshape(len(rles_a), len(rles_b))
-
-
-def match_by_similarity(similarity: np.ndarray,
-                        match_thr: float) -> Tuple[np.ndarray, np.ndarray]:
-    """Hungarian assignment that maximises similarity above a threshold.
-
-    Only pairs with ``similarity >= match_thr`` may be matched. Among such
-    assignments the one with the most pairs is chosen and, among those, the
-    one with the largest total similarity (a pair never loses to leaving both
-    sides unmatched).
-
-    Args:
-        similarity (np.ndarray): (N, M) similarity of N instances to M tracks.
-        match_thr (float): The smallest similarity of a matched pair.
-
-    Returns:
-        tuple[np.ndarray, np.ndarray]: ``rows`` and ``cols``, both (K,) int64:
-        instance ``rows[k]`` is matched to track ``cols[k]``.
-    """
-    similarity = np.asarray(similarity, dtype=np.float64)
-    if similarity.ndim != 2:
-        raise ValueError('match_by_similarity: similarity must be (N, M), '
-                         f'got shape {similarity.shape}')
-    valid = similarity >= match_thr
-    empty = np.zeros(0, dtype=np.int64)
-    if not valid.any():
-        return empty, empty
-    low = similarity[valid].min()
-    spread = similarity[valid].max() - low
-    # Every allowed pair earns `bonus`, which outweighs any difference in
-    # total similarity between assignments, so the count comes first.
-    bonus = min(similarity.shape) * spread + 1.0
-    weights = np.where(valid, similarity - low + bonus, 0.0)
-    rows, cols = linear_sum_assignment(weights, maximize=True)
-    keep = valid[rows, cols]
-    return rows[keep].astype(np.int64), cols[keep].astype(np.int64)
 
 
 @MODELS.register_module()

@@ -3,7 +3,6 @@
 identity: every test checks the track ids exactly."""
 import copy
 import gc
-import itertools
 import random
 import sys
 import tracemalloc
@@ -18,10 +17,8 @@ from mmdet.structures import DetDataSample
 from mmdet.visualization import TrackLocalVisualizer
 from mmengine.structures import InstanceData
 
-from mmsolotrack.models.trackers.embedding_tracker import (EmbeddingTracker,
-                                                           encode_masks_rle,
-                                                           mask_iou_rle,
-                                                           match_by_similarity)
+from mmsolotrack.models.trackers.association import match_by_similarity
+from mmsolotrack.models.trackers.embedding_tracker import EmbeddingTracker
 from mmsolotrack.models.trackers.mask_iou_tracker import MaskIoUTracker
 
 H = W = 64
@@ -104,72 +101,6 @@ def assert_empty_output(out, h=H, w=W):
     assert out.instances_id.shape == (0, )
     assert out.instances_id.dtype == torch.long
     assert out.labels.dtype == torch.long
-
-
-# --------------------------------------------------------------------------
-# Pure functions against brute force
-# --------------------------------------------------------------------------
-
-
-def brute_force_best(sim, thr):
-    """(number of pairs, total similarity) of the best partial matching."""
-    n, m = sim.shape
-    best = (0, 0.0)
-    for k in range(1, min(n, m) + 1):
-        for rows in itertools.combinations(range(n), k):
-            for cols in itertools.permutations(range(m), k):
-                vals = [sim[r, c] for r, c in zip(rows, cols)]
-                if min(vals) >= thr:
-                    cand = (k, sum(vals))
-                    if cand[0] > best[0] or (cand[0] == best[0]
-                                             and cand[1] > best[1] + 1e-12):
-                        best = cand
-    return best
-
-
-@pytest.mark.parametrize('seed', range(40))
-def test_match_by_similarity_brute_force(seed):
-    rng = np.random.default_rng(seed)
-    n, m = rng.integers(0, 5, size=2)
-    sim = rng.uniform(-1, 2, size=(n, m))
-    thr = float(rng.choice([0.5, 0.0, -0.5, 1.2]))
-    rows, cols = match_by_similarity(sim, thr)
-    assert len(set(rows.tolist())) == len(rows)
-    assert len(set(cols.tolist())) == len(cols)
-    assert all(sim[r, c] >= thr for r, c in zip(rows, cols))
-    got = (len(rows), float(sim[rows, cols].sum()) if len(rows) else 0.0)
-    want = brute_force_best(sim, thr)
-    assert got[0] == want[0]
-    assert got[1] == pytest.approx(want[1])
-
-
-def test_match_by_similarity_prefers_global_optimum_to_greedy():
-    # Greedy would take (0, 0) = 0.9 and leave instance 1 unmatched.
-    sim = np.array([[0.9, 0.8], [0.85, 0.1]])
-    rows, cols = match_by_similarity(sim, 0.5)
-    assert sorted(zip(rows.tolist(), cols.tolist())) == [(0, 1), (1, 0)]
-    with pytest.raises(ValueError, match='similarity must be'):
-        match_by_similarity(np.zeros(3), 0.5)
-
-
-def test_mask_iou_rle_matches_dense():
-    g = torch.Generator().manual_seed(0)
-    a = torch.rand(5, 20, 30, generator=g) > 0.6
-    b = torch.rand(4, 20, 30, generator=g) > 0.3
-    b[0] = a[1]
-    b[1] = False  # empty mask: IoU 0
-    ious = mask_iou_rle(encode_masks_rle(a), encode_masks_rle(b))
-    assert ious.shape == (5, 4)
-    for i in range(5):
-        for j in range(4):
-            inter = (a[i] & b[j]).sum().item()
-            union = (a[i] | b[j]).sum().item()
-            want = inter / union if union else 0.0
-            assert ious[i, j] == pytest.approx(want)
-    assert ious[1, 0] == pytest.approx(1.0)
-    assert mask_iou_rle([], encode_masks_rle(b)).shape == (0, 4)
-    with pytest.raises(ValueError, match='same size'):
-        mask_iou_rle(encode_masks_rle(a), encode_masks_rle(b[:, :10]))
 
 
 # --------------------------------------------------------------------------
