@@ -1,24 +1,23 @@
 # YouTube-VIS 2021 training frames as independent still images (identities
-# never loaded), tested on the 2021 valid videos. As ytvis_frames_2019.py.
+# never loaded), tested on the 2021 valid videos: ytvis_frames_2019.py with
+# the 2021 data root, classes and files.
 #
-# Frequently modified parameters: frame_interval
-_base_ = './youtube_vis_2021.py'
+# Frequently modified parameters: frame_interval (ytvis_frames_2019.py)
+_base_ = './ytvis_frames_2019.py'
 
-frame_interval = 5
+dataset_version = '2021'
+data_root = 'data/youtube_vis_2021/'
 ytvis_frames_train = dict(
-    type='VideoFrameDataset',
-    data_root='data/youtube_vis_2021/',
-    ann_file='annotations/youtube_vis_2021_train.json',
-    data_prefix=dict(img='train/JPEGImages/'),
-    frame_interval=frame_interval,
-    filter_cfg=dict(filter_empty_gt=True, min_size=32),
-    pipeline=_base_.train_pipeline,
-    backend_args=_base_.backend_args)
+    data_root=data_root, ann_file='annotations/youtube_vis_2021_train.json')
+train_dataloader = dict(dataset=ytvis_frames_train)
 
-train_dataloader = dict(
-    batch_size=2,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    batch_sampler=dict(type='mmdet.AspectRatioBatchSampler'),
-    dataset=ytvis_frames_train)
+# valid / test videos: as youtube_vis_2021.py
+val_dataloader = dict(
+    dataset=dict(
+        dataset_version=dataset_version,
+        data_root=data_root,
+        ann_file='annotations/youtube_vis_2021_valid.json'))
+test_dataloader = val_dataloader
+val_evaluator = dict(
+    outfile_prefix='work_dirs/youtube_vis_2021/valid/results')
+test_evaluator = val_evaluator

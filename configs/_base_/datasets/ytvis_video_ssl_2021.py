@@ -1,53 +1,36 @@
 # Image + video self-supervision on YouTube-VIS 2021: still images of
 # ytvis_image_mix_2021.py plus clips of the 2021 training videos read as an
-# unlabelled frame-folder tree (json ignored). As ytvis_video_ssl_2019.py.
+# unlabelled frame-folder tree (json ignored): ytvis_video_ssl_2019.py with
+# the 2021 classes, data root and files.
 #
-# Frequently modified parameters:
+# Frequently modified parameters (ytvis_video_ssl_2019.py):
 #   source_ratio / train_batch_size, clip_mode / max_gap
-_base_ = './ytvis_image_mix_2021.py'
+_base_ = './ytvis_video_ssl_2019.py'
 
-train_batch_size = 3
-source_ratio = [2, 1]  # per GPU: 2 still images + 1 clip (2 frames)
-clip_mode = 'pair'
-max_gap = 10  # stored frames (every 5th video frame)
-
-video_train_pipeline = [
-    dict(
-        type='mmdet.TransformBroadcaster',
-        share_random_params=True,
-        transforms=[
-            dict(
-                type='mmdet.RandomChoiceResize',
-                scales=_base_.train_scales,
-                resize_type='mmdet.Resize',
-                keep_ratio=True),
-            dict(type='mmdet.RandomFlip', prob=0.5),
-        ]),
-    dict(
-        type='mmdet.TransformBroadcaster',
-        share_random_params=False,
-        transforms=[dict(type='mmdet.PhotoMetricDistortion')]),
-    dict(type='mmdet.PackTrackInputs')
-]
-unlabeled_video_train = dict(
-    type='UnlabeledVideoDataset',
-    data_root='data/youtube_vis_2021/',
-    data_prefix=dict(img_path='train/JPEGImages/'),
-    clip_mode=clip_mode,
-    max_gap=max_gap,
-    pipeline=video_train_pipeline,
-    backend_args=_base_.backend_args)
-
+dataset_version = '2021'
+data_root = 'data/youtube_vis_2021/'
+coco_ytvis_train = dict(ytvis_version=dataset_version)
+ytvis_frames_train = dict(
+    data_root=data_root, ann_file='annotations/youtube_vis_2021_train.json')
+unlabeled_video_train = dict(data_root=data_root)
 train_dataloader = dict(
-    batch_size=train_batch_size,
-    sampler=dict(
-        _delete_=True,
-        type='mmdet.MultiSourceSampler',
-        batch_size=train_batch_size,
-        source_ratio=source_ratio),
-    batch_sampler=None,
+    dataset=dict(datasets=[
+        dict(
+            type='ConcatDataset',
+            datasets=[
+                dict(_base_.coco_ytvis_train, **coco_ytvis_train),
+                dict(_base_.ytvis_frames_train, **ytvis_frames_train)
+            ]),
+        dict(_base_.unlabeled_video_train, **unlabeled_video_train)
+    ]))
+
+# valid / test videos: as youtube_vis_2021.py
+val_dataloader = dict(
     dataset=dict(
-        _delete_=True,
-        type='ConcatDataset',
-        datasets=[_base_.train_dataloader.dataset, unlabeled_video_train],
-        ignore_keys=['classes']))
+        dataset_version=dataset_version,
+        data_root=data_root,
+        ann_file='annotations/youtube_vis_2021_valid.json'))
+test_dataloader = val_dataloader
+val_evaluator = dict(
+    outfile_prefix='work_dirs/youtube_vis_2021/valid/results')
+test_evaluator = val_evaluator
