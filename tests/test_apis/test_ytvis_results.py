@@ -9,14 +9,13 @@ import torch
 from mmengine.structures import InstanceData
 
 from mmsolotrack.apis import YTVISTrackCollector
+from mmsolotrack.testing.masks import box_mask
 
 H, W = 6, 8
 
 
 def _box_mask(x0, y0, x1, y1):
-    mask = torch.zeros((H, W), dtype=torch.bool)
-    mask[y0:y1, x0:x1] = True
-    return mask
+    return torch.from_numpy(box_mask(H, W, x0, y0, x1, y1))
 
 
 def _frame(ids, labels, scores, masks):

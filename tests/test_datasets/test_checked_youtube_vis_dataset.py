@@ -14,6 +14,9 @@ from mmengine.registry import init_default_scope
 import mmsolotrack  # noqa: F401
 from mmsolotrack.datasets.annotation_checks import AnnotationFileError
 from mmsolotrack.registry import DATASETS
+from mmsolotrack.testing.annotation_faults import (INCOMPLETE_RECORDS,
+                                                   drop_key,
+                                                   write_spoilt_json)
 
 from ..conftest import REPO
 
@@ -36,30 +39,17 @@ def _val_json(synthvis_root):
         return json.load(f)
 
 
-def _drop(record, key):
-    record.pop(key)
-
-
-def _empty(record, key):
-    record[key] = []
-
-
-@pytest.mark.parametrize('where,key,spoil,said', [
-    ('annotations', 'bbox', _drop, "has no 'bbox'"),
-    ('annotations', 'segmentation', _drop, "has no 'segmentation'"),
-    ('annotations', 'segmentation', _empty, "has an empty 'segmentation'"),
-    ('annotations', 'area', _drop, "has no 'area'"),
-    ('images', 'file_name', _drop, "has no 'file_name'"),
-    ('images', 'frame_id', _drop, "has no 'frame_id'"),
-    ('images', 'video_id', _drop, "has no 'video_id'"),
+@pytest.mark.parametrize('where,key,spoil,said', INCOMPLETE_RECORDS + [
+    ('annotations', 'area', drop_key, "has no 'area'"),
+    ('images', 'frame_id', drop_key, "has no 'frame_id'"),
+    ('images', 'video_id', drop_key, "has no 'video_id'"),
 ])
 def test_incomplete_records_name_file_record_and_key(synthvis_root, tmp_path,
                                                      where, key, spoil, said):
-    cocovid = _val_json(synthvis_root)
-    record = cocovid[where][5]
-    spoil(record, key)
     bad = tmp_path / 'spoilt_val.json'
-    bad.write_text(json.dumps(cocovid))
+    record = write_spoilt_json(
+        osp.join(synthvis_root, 'annotations', 'synthvis_val.json'), bad,
+        where, 5, key, spoil)
     with pytest.raises(AnnotationFileError) as err:
         _val_dataset(synthvis_root, ann_file=str(bad))
     msg = str(err.value)

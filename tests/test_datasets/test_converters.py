@@ -8,7 +8,6 @@ import os.path as osp
 import subprocess
 import sys
 
-import cv2
 import numpy as np
 import pytest
 from pycocotools import mask as mask_utils
@@ -16,6 +15,9 @@ from pycocotools import mask as mask_utils
 from mmsolotrack.datasets.converters import (convert_ytvis_file,
                                              convert_ytvis_root,
                                              convert_ytvis_to_cocovid)
+from mmsolotrack.testing.masks import box_mask
+from mmsolotrack.testing.ytvis_json import (official_ytvis_json, write_json,
+                                            write_ytvis_frames)
 from ..conftest import REPO, load_tool
 
 TOOL = osp.join(REPO, 'tools', 'dataset_converters', 'youtubevis2coco.py')
@@ -30,79 +32,15 @@ TRACKS = [
 ]
 
 
-def box_mask(box):
+def xywh_mask(box):
+    """The (H, W) uint8 mask of an (x, y, w, h) box."""
     x, y, w, h = box
-    mask = np.zeros((H, W), np.uint8)
-    mask[y:y + h, x:x + w] = 1
-    return mask
-
-
-def uncompressed_rle(mask):
-    """Column-major run lengths starting with zeros, as in YouTube-VIS
-    2019's train json (written independently of pycocotools)."""
-    flat = mask.T.ravel()
-    counts, current, run = [], 0, 0
-    for value in flat:
-        if value == current:
-            run += 1
-        else:
-            counts.append(run)
-            current, run = value, 1
-    counts.append(run)
-    return dict(size=[H, W], counts=counts)
+    return box_mask(H, W, x, y, x + w, y + h).astype(np.uint8)
 
 
 def official_json(compressed_first=True):
-    videos = [
-        dict(id=vid, width=W, height=H, length=n,
-             file_names=[f'vid{vid}/{5 * k:05d}.jpg' for k in range(n)])
-        for vid, n in VIDEOS.items()
-    ]
-    annotations = []
-    for k, (vid, cat, boxes) in enumerate(TRACKS):
-        segms, bboxes, areas = [], [], []
-        for t in range(VIDEOS[vid]):
-            if t not in boxes:
-                segms.append(None)
-                bboxes.append(None)
-                areas.append(None)
-                continue
-            mask = box_mask(boxes[t])
-            if k == 0 and compressed_first:
-                rle = mask_utils.encode(np.asfortranarray(mask))
-                segm = dict(size=[H, W], counts=rle['counts'].decode())
-            else:
-                segm = uncompressed_rle(mask)
-            segms.append(segm)
-            bboxes.append([float(v) for v in boxes[t]])
-            areas.append(int(mask.sum()))
-        annotations.append(
-            dict(id=100 + k, video_id=vid, category_id=cat, iscrowd=0,
-                 segmentations=segms, bboxes=bboxes, areas=areas,
-                 width=W, height=H, length=1))
-    return dict(
-        info=dict(description='test'),
-        licenses=[],
-        videos=videos,
-        annotations=annotations,
-        categories=[dict(id=1, name='person', supercategory='object'),
-                    dict(id=2, name='giant_panda', supercategory='object')])
-
-
-def write_json(obj, path):
-    os.makedirs(osp.dirname(str(path)), exist_ok=True)
-    with open(path, 'w') as f:
-        json.dump(obj, f)
-
-
-def write_frames(img_root):
-    """A JPEG per frame (the tool never reads them; mmdet's loader does)."""
-    for vid, n in VIDEOS.items():
-        os.makedirs(osp.join(img_root, f'vid{vid}'), exist_ok=True)
-        for k in range(n):
-            img = np.full((H, W, 3), 40 * k + 20, np.uint8)
-            cv2.imwrite(osp.join(img_root, f'vid{vid}', f'{5 * k:05d}.jpg'),
-                        img)
+    return official_ytvis_json(VIDEOS, TRACKS, (H, W),
+                               compressed_first=compressed_first)
 
 
 def test_convert_keys_and_counts():
@@ -144,7 +82,7 @@ def test_convert_keys_and_counts():
             rle = mask_utils.frPyObjects(rle, H, W)
         x, y, w, h = map(int, a['bbox'])
         np.testing.assert_array_equal(
-            mask_utils.decode(rle), box_mask((x, y, w, h)))
+            mask_utils.decode(rle), xywh_mask((x, y, w, h)))
 
 
 def test_convert_without_annotations():
@@ -253,7 +191,7 @@ def test_mmdet_youtubevis_dataset_loads_output(tmp_path):
     from mmdet.datasets import YouTubeVISDataset
     from mmengine.registry import init_default_scope
     init_default_scope('mmdet')
-    write_frames(str(tmp_path / 'JPEGImages'))
+    write_ytvis_frames(tmp_path / 'JPEGImages', VIDEOS, (H, W))
     write_json(official_json(), tmp_path / 'train.json')
     ann_file = tmp_path / 'cocovid.json'
     convert_ytvis_file(str(tmp_path / 'train.json'), str(ann_file))
@@ -298,4 +236,4 @@ def test_mmdet_youtubevis_dataset_loads_output(tmp_path):
                 assert k + 1 not in ids
                 continue
             np.testing.assert_array_equal(masks[ids.index(k + 1)],
-                                          box_mask(boxes[t]))
+                                          xywh_mask(boxes[t]))

@@ -10,6 +10,9 @@ from mmengine.registry import init_default_scope
 
 from mmsolotrack.datasets.video_io import VideoReadWarning
 from mmsolotrack.registry import DATASETS
+from mmsolotrack.testing.annotation_faults import (INCOMPLETE_RECORDS,
+                                                   drop_key,
+                                                   write_spoilt_json)
 
 from ..conftest import REPO
 
@@ -71,32 +74,16 @@ def test_missing_keys_name_the_file(synthvis_root, tmp_path):
         _train_dataset(CONFIGS[0], synthvis_root, ann_file=str(bad))
 
 
-def _drop(record, key):
-    record.pop(key)
-
-
-def _empty_segmentation(record, key):
-    record[key] = []
-
-
-@pytest.mark.parametrize('where,key,spoil,said', [
-    ('annotations', 'bbox', _drop, "has no 'bbox'"),
-    ('annotations', 'segmentation', _drop, "has no 'segmentation'"),
-    ('annotations', 'segmentation', _empty_segmentation,
-     "has an empty 'segmentation'"),
-    ('annotations', 'image_id', _drop, "has no 'image_id'"),
-    ('images', 'file_name', _drop, "has no 'file_name'"),
+@pytest.mark.parametrize('where,key,spoil,said', INCOMPLETE_RECORDS + [
+    ('annotations', 'image_id', drop_key, "has no 'image_id'"),
 ])
 def test_incomplete_records_name_file_record_and_key(synthvis_root, tmp_path,
                                                      where, key, spoil, said):
     from mmsolotrack.datasets.annotation_checks import AnnotationFileError
-    with open(osp.join(synthvis_root, 'annotations',
-                       'synthvis_train.json')) as f:
-        cocovid = json.load(f)
-    record = cocovid[where][7]
-    spoil(record, key)
     bad = tmp_path / 'spoilt.json'
-    bad.write_text(json.dumps(cocovid))
+    record = write_spoilt_json(
+        osp.join(synthvis_root, 'annotations', 'synthvis_train.json'), bad,
+        where, 7, key, spoil)
     with pytest.raises(AnnotationFileError) as err:
         _train_dataset(CONFIGS[0], synthvis_root, ann_file=str(bad))
     msg = str(err.value)

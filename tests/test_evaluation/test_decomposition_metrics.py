@@ -10,21 +10,14 @@ from mmengine.structures import InstanceData
 
 from mmsolotrack.evaluation.metrics import (FrameSegmMetric,
                                             OracleAssociationMetric)
-from .test_youtube_vis_metric import box, make_video
+from mmsolotrack.testing.masks import box_mask
+from mmsolotrack.testing.vis_samples import make_video, run_metric
 
 H, W = 24, 32
-LEFT = box(H, W, 2, 2, 10, 10)
-RIGHT = box(H, W, 20, 12, 30, 22)
-MIDDLE = box(H, W, 12, 4, 18, 10)
+LEFT = box_mask(H, W, 2, 2, 10, 10)
+RIGHT = box_mask(H, W, 20, 12, 30, 22)
+MIDDLE = box_mask(H, W, 12, 4, 18, 10)
 CLASSES = ('a', 'b')
-
-
-def _run(metric, videos):
-    evaluator = Evaluator(metric)
-    evaluator.dataset_meta = dict(classes=CLASSES)
-    for video in videos:
-        evaluator.process(data_samples=[video], data_batch=dict())
-    return evaluator.evaluate(len(videos))
 
 
 def _with_frame_preds(video, preds):
@@ -52,7 +45,7 @@ def test_frame_metric_by_hand():
     # under the wrong label, one false positive of class 1 at low score
     preds = [[(LEFT, 0, 0.9, 1), (RIGHT, 0, 0.8, 1), (MIDDLE, 1, 0.3, 1)]] * 2
     video = _with_frame_preds(make_video(1, 1, 2, (H, W), GTS, []), preds)
-    out = _run(FrameSegmMetric(), [video])
+    out = run_metric(FrameSegmMetric(), [video], CLASSES)
     # class a: its TP ranks above its FP -> AP 1; class b: only an FP -> 0
     assert out['frame/segm_AP'] == pytest.approx(0.5)
     assert out['frame/segm_AP50'] == pytest.approx(0.5)
@@ -67,10 +60,10 @@ def test_frame_metric_by_hand():
 
 
 def test_frame_metric_low_iou_is_a_miss():
-    shifted = box(H, W, 6, 2, 14, 10)  # IoU 4x8 / (2 * 64 - 32) = 1/3
+    shifted = box_mask(H, W, 6, 2, 14, 10)  # IoU 4x8 / (2 * 64 - 32) = 1/3
     preds = [[(shifted, 0, 0.9), (RIGHT, 1, 0.8)]] * 2
     video = _with_frame_preds(make_video(1, 1, 2, (H, W), GTS, []), preds)
-    out = _run(FrameSegmMetric(), [video])
+    out = run_metric(FrameSegmMetric(), [video], CLASSES)
     assert out['frame/recall50'] == 0.5
     assert out['frame/cls_acc'] == 1.0
     assert 'frame/det_cls_acc' not in out
@@ -78,9 +71,9 @@ def test_frame_metric_low_iou_is_a_miss():
     # (101-point interpolation: 51 of 101 points at 0.5)
     assert out["frame/segm_agnostic_AP50"] == pytest.approx(
         0.5 * 51 / 101, abs=1e-4)
-    assert _run(FrameSegmMetric(iou_thr=0.3),
-                [_with_frame_preds(make_video(1, 1, 2, (H, W), GTS, []),
-                                   preds)])['frame/recall50'] == 1.0
+    video = _with_frame_preds(make_video(1, 1, 2, (H, W), GTS, []), preds)
+    assert run_metric(FrameSegmMetric(iou_thr=0.3), [video],
+                      CLASSES)['frame/recall50'] == 1.0
 
 
 SWAP_GTS = [  # the two objects swap places after frame 1
@@ -112,9 +105,10 @@ def _with_gt_embeddings(video, embed_of):
 def _oracle(embed_of):
     video = _with_gt_embeddings(
         make_video(1, 1, 4, (H, W), SWAP_GTS, []), embed_of)
-    return _run(
+    return run_metric(
         OracleAssociationMetric(
-            tracker=dict(type='EmbeddingTracker', match_thr=0.5)), [video])
+            tracker=dict(type='EmbeddingTracker', match_thr=0.5)), [video],
+        CLASSES)
 
 
 def test_oracle_association_perfect_embeddings_give_ap_1():
@@ -139,4 +133,4 @@ def test_oracle_association_needs_gt_embeddings():
                               W),
             labels=torch.tensor([0, 1]))
     with pytest.raises(KeyError, match='with_gt_embeddings'):
-        _run(OracleAssociationMetric(), [video])
+        run_metric(OracleAssociationMetric(), [video], CLASSES)

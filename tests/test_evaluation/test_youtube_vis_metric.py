@@ -12,20 +12,17 @@ import zipfile
 
 import numpy as np
 import pytest
-import torch
 from mmdet.datasets import YouTubeVISDataset
 from mmdet.evaluation.functional import YTVIS, YTVISeval
 from mmdet.evaluation.metrics import \
     YouTubeVISMetric as MMDetYouTubeVISMetric
-from mmdet.structures import DetDataSample, TrackDataSample
-from mmdet.structures.mask import mask2bbox
-from mmengine.evaluator import Evaluator
-from mmengine.structures import InstanceData
 from pycocotools import mask as mask_util
 
 from mmsolotrack.evaluation import (YouTubeVISMetric, YTVISEvalNumpy2,
                                     precision_recall_curves)
 from mmsolotrack.registry import METRICS
+from mmsolotrack.testing.masks import box_mask
+from mmsolotrack.testing.vis_samples import make_video, run_metric
 
 ITEMS = ('AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10')
 MMDET_ITEMS = dict(
@@ -44,89 +41,6 @@ OVIS_CLASSES = ('Person', 'Bird', 'Cat', 'Dog', 'Horse', 'Sheep', 'Cow',
                 'Fish', 'Turtle', 'Bicycle', 'Motorcycle', 'Airplane', 'Boat',
                 'Vehical')
 TWO_CLASSES = ('cat_a', 'cat_b')
-
-
-def box(h, w, x1, y1, x2, y2):
-    """(h, w) bool mask, True on columns x1:x2 and rows y1:y2."""
-    mask = np.zeros((h, w), dtype=bool)
-    mask[y1:y2, x1:x2] = True
-    return mask
-
-
-def uncompressed_rle(mask):
-    """YouTube-VIS json encoding: column-major run lengths, zeros first."""
-    flat = mask.flatten(order='F').astype(np.int8)
-    bounds = np.concatenate([[0],
-                             np.flatnonzero(np.diff(flat)) + 1, [flat.size]])
-    counts = np.diff(bounds).tolist()
-    if flat[0]:
-        counts = [0] + counts
-    return dict(counts=counts, size=list(mask.shape))
-
-
-def make_video(video_id, first_img_id, num_frames, size, gts, tracks):
-    """One video as the VIS pipeline packs it, with predictions attached.
-
-    Args:
-        gts (list[dict]): ``instance_id``, ``label``, ``masks`` {frame: (h, w)
-            bool}, optional ``ignore``.
-        tracks (list[dict]): ``track_id``, ``label``, ``masks`` {frame: (h,
-            w) bool}, ``scores`` {frame: float}.
-    """
-    h, w = size
-    frames = []
-    for f in range(num_frames):
-        instances = []
-        for gt in gts:
-            if f not in gt['masks']:
-                continue
-            ys, xs = np.nonzero(gt['masks'][f])
-            instances.append(
-                dict(
-                    bbox=[
-                        float(xs.min()),
-                        float(ys.min()),
-                        float(xs.max() + 1),
-                        float(ys.max() + 1)
-                    ],
-                    bbox_label=gt['label'],
-                    instance_id=gt['instance_id'],
-                    mask=uncompressed_rle(gt['masks'][f]),
-                    ignore_flag=gt.get('ignore', 0)))
-        frame = DetDataSample(
-            metainfo=dict(
-                img_id=first_img_id + f,
-                video_id=video_id,
-                frame_id=f,
-                ori_shape=(h, w),
-                img_shape=(h, w),
-                video_length=num_frames,
-                ori_video_length=num_frames,
-                instances=instances))
-        present = [t for t in tracks if f in t['masks']]
-        masks = torch.zeros((len(present), h, w), dtype=torch.bool)
-        for i, t in enumerate(present):
-            masks[i] = torch.from_numpy(t['masks'][f])
-        frame.pred_track_instances = InstanceData(
-            masks=masks,
-            bboxes=mask2bbox(masks),
-            scores=torch.tensor([t['scores'][f] for t in present],
-                                dtype=torch.float32),
-            labels=torch.tensor([t['label'] for t in present],
-                                dtype=torch.long),
-            instances_id=torch.tensor([t['track_id'] for t in present],
-                                      dtype=torch.long))
-        frames.append(frame)
-    return TrackDataSample(video_data_samples=frames)
-
-
-def run_loop(metric, videos, classes):
-    """What the test loop does: process video by video, then evaluate."""
-    evaluator = Evaluator(metric)
-    evaluator.dataset_meta = dict(classes=classes)
-    for video in videos:
-        evaluator.process(data_samples=[video], data_batch=dict())
-    return evaluator.evaluate(len(videos))
 
 
 def build_metric(**kwargs):
@@ -159,20 +73,20 @@ def two_small_videos():
             instance_id=1,
             label=0,
             masks={
-                0: box(h, w, 2, 2, 10, 12),
-                2: box(h, w, 4, 3, 12, 13)
+                0: box_mask(h, w, 2, 2, 10, 12),
+                2: box_mask(h, w, 4, 3, 12, 13)
             })
     ]
     gts2 = [
         dict(
             instance_id=2,
             label=0,
-            masks={f: box(h, w, 1 + f, 1, 9 + f, 7)
+            masks={f: box_mask(h, w, 1 + f, 1, 9 + f, 7)
                    for f in range(4)}),
         dict(
             instance_id=3,
             label=1,
-            masks={f: box(h, w, 20, 20 - f, 30, 28 - f)
+            masks={f: box_mask(h, w, 20, 20 - f, 30, 28 - f)
                    for f in range(1, 4)})
     ]
     return [(gts1, 3), (gts2, 4)]
@@ -201,7 +115,7 @@ def test_perfect_prediction():
         make_video(v + 1, 10 * v, n, (32, 32), gts, perfect(gts))
         for v, (gts, n) in enumerate(two_small_videos())
     ]
-    res = run_loop(build_metric(), videos, TWO_CLASSES)
+    res = run_metric(build_metric(), videos, TWO_CLASSES)
     assert sorted(res) == sorted(keys())
     # COCO precision is tp / (tp + fp + eps): 1 - 2e-16 at best
     for item in ('AP', 'AP50', 'AP75', 'APs', 'AR1', 'AR10'):
@@ -216,7 +130,7 @@ def test_no_predictions_give_zero_not_nan():
         make_video(v + 1, 10 * v, n, (32, 32), gts, [])
         for v, (gts, n) in enumerate(two_small_videos())
     ]
-    res = run_loop(build_metric(), videos, TWO_CLASSES)
+    res = run_metric(build_metric(), videos, TWO_CLASSES)
     assert all(np.isfinite(v) for v in res.values())
     for item in ('AP', 'AP50', 'AP75', 'APs', 'AR1', 'AR10'):
         assert res[f'youtube_vis/segm_{item}'] == 0
@@ -224,7 +138,7 @@ def test_no_predictions_give_zero_not_nan():
 
     # nothing annotated and nothing predicted: every stat is -1
     empty = [make_video(1, 0, 2, (32, 32), [], [])]
-    res = run_loop(build_metric(), empty, TWO_CLASSES)
+    res = run_metric(build_metric(), empty, TWO_CLASSES)
     assert res == {key: -1.0 for key in keys()}
 
 
@@ -233,8 +147,8 @@ def swap_video(a_sizes, b_sizes, scores):
     frame. Track 1 follows A on frames 0-1 and B on 2-3, track 2 the
     opposite."""
     h = w = 32
-    a = {f: box(h, w, 0, 0, s, s) for f, s in enumerate(a_sizes)}
-    b = {f: box(h, w, 16, 16, 16 + s, 16 + s) for f, s in enumerate(b_sizes)}
+    a = {f: box_mask(h, w, 0, 0, s, s) for f, s in enumerate(a_sizes)}
+    b = {f: box_mask(h, w, 16, 16, 16 + s, 16 + s) for f, s in enumerate(b_sizes)}
     gts = [
         dict(instance_id=1, label=0, masks=a),
         dict(instance_id=2, label=0, masks=b)
@@ -319,7 +233,7 @@ def test_identity_swap(a_sizes, b_sizes, scores, ious, ap_when_matched,
     assert steps == {72 / 88: 7, 128 / 144: 8}[best]
     recall_when_matched = 1.0 if min(ious['t1a'], ious['t2b']) >= .5 else .5
 
-    res = run_loop(build_metric(),
+    res = run_metric(build_metric(),
                    [make_video(3, 0, 4, (32, 32), gts, tracks)], TWO_CLASSES)
     expected = dict(
         AP=steps / 10 * ap_when_matched,
@@ -395,7 +309,7 @@ def random_videos(seed, num_classes=3):
                     label=label,
                     ignore=int(rng.random() < 0.1),
                     masks={
-                        f: box(h, w, *b)
+                        f: box_mask(h, w, *b)
                         for f, b in boxes.items()
                     }))
             next_id += 1
@@ -407,7 +321,7 @@ def random_videos(seed, num_classes=3):
                             label=label if rng.random() < 0.85 else int(
                                 rng.integers(num_classes)),
                             masks={
-                                f: box(h, w, *jitter(boxes[f]))
+                                f: box_mask(h, w, *jitter(boxes[f]))
                                 for f in kept
                             }))
         for _ in range(int(rng.integers(0, 13))):
@@ -416,7 +330,7 @@ def random_videos(seed, num_classes=3):
             tracks.append(
                 dict(
                     label=int(rng.integers(num_classes)),
-                    masks={int(f): box(h, w, *rand_box())
+                    masks={int(f): box_mask(h, w, *rand_box())
                            for f in frames}))
         for i, t in enumerate(tracks):
             t['track_id'] = i
@@ -454,7 +368,7 @@ def test_agrees_with_mmdet_ytviseval(seed, monkeypatch):
     with monkeypatch.context() as patch:
         patch.setattr(np, 'float', float, raising=False)
         ref = evaluate_with(YTVISeval, gts, preds)
-        mmdet_res = run_loop(
+        mmdet_res = run_metric(
             MMDetYouTubeVISMetric(metric_items=list(MMDET_ITEMS.values())),
             [make_video(*spec) for spec in specs], classes)
     assert not hasattr(np, 'float')
@@ -468,7 +382,7 @@ def test_agrees_with_mmdet_ytviseval(seed, monkeypatch):
     assert (ref.eval['precision'] > 0).any()
     assert (ref.eval['precision'][ref.eval['precision'] > -1] < 1).any()
 
-    res = run_loop(build_metric(), [make_video(*spec) for spec in specs],
+    res = run_metric(build_metric(), [make_video(*spec) for spec in specs],
                    classes)
     for item, mmdet_item in MMDET_ITEMS.items():
         # mmdet rounds to 3 decimals, we do not
@@ -483,7 +397,7 @@ def test_format_only_writes_submission(tmp_path):
     tracks[1]['label'] = 1
     prefix = tmp_path / 'out' / 'results'
     videos = [make_video(5, 0, 4, (32, 32), gts, tracks)]
-    res = run_loop(
+    res = run_metric(
         build_metric(format_only=True, outfile_prefix=str(prefix)), videos,
         TWO_CLASSES)
     assert res == {}
@@ -533,17 +447,17 @@ def test_category_sets(dataset, monkeypatch):
         dict(
             instance_id=1,
             label=last,
-            masks={f: box(h, w, 2, 2, 12, 12)
+            masks={f: box_mask(h, w, 2, 2, 12, 12)
                    for f in range(3)}),
         dict(
             instance_id=2,
             label=first,
-            masks={f: box(h, w, 15, 15, 30, 25)
+            masks={f: box_mask(h, w, 15, 15, 30, 25)
                    for f in range(3)})
     ]
     tracks = perfect(gts)
     tracks[1]['label'] = 1  # right mask, wrong category
-    res = run_loop(build_metric(), [make_video(1, 0, 3, (h, w), gts, tracks)],
+    res = run_metric(build_metric(), [make_video(1, 0, 3, (h, w), gts, tracks)],
                    classes)
     # category `last` is perfect, category `first` missed: mean over the two
     # categories with ground truth; the wrong-category track is a false
@@ -555,9 +469,9 @@ def test_category_sets(dataset, monkeypatch):
 def test_two_validation_rounds_reuse_the_metric():
     metric = build_metric()
     specs = random_videos(7)
-    first = run_loop(metric, [make_video(*s) for s in specs],
+    first = run_metric(metric, [make_video(*s) for s in specs],
                      TWO_CLASSES + ('cat_c', ))
-    second = run_loop(metric, [make_video(*s) for s in specs],
+    second = run_metric(metric, [make_video(*s) for s in specs],
                       TWO_CLASSES + ('cat_c', ))
     assert first == second
 
@@ -566,7 +480,7 @@ def test_duplicate_instance_ids_across_videos_are_refused():
     gts, _ = two_small_videos()[0]
     videos = [make_video(v + 1, 10 * v, 3, (32, 32), gts, []) for v in (0, 1)]
     with pytest.raises(ValueError, match='unique across videos'):
-        run_loop(build_metric(), videos, TWO_CLASSES)
+        run_metric(build_metric(), videos, TWO_CLASSES)
 
 
 def test_class_agnostic_ignores_only_the_category():
@@ -580,7 +494,7 @@ def test_class_agnostic_ignores_only_the_category():
         for t in tracks:
             t['label'] = 1 - t['label']
         wrong.append(make_video(v + 1, 10 * v, n, (32, 32), gts, tracks))
-    res = run_loop(build_metric(class_agnostic=True), wrong, TWO_CLASSES)
+    res = run_metric(build_metric(class_agnostic=True), wrong, TWO_CLASSES)
     assert sorted(res) == sorted(
         keys() + keys(f'agnostic_{i}' for i in ITEMS))
     assert res['youtube_vis/segm_AP'] == pytest.approx(0, abs=1e-12)
@@ -590,7 +504,7 @@ def test_class_agnostic_ignores_only_the_category():
     assert res['youtube_vis/segm_agnostic_AR1'] == pytest.approx(2 / 3)
     assert res['youtube_vis/segm_agnostic_AR10'] == pytest.approx(1)
     # default: no agnostic keys
-    plain = run_loop(build_metric(), copy.deepcopy(wrong), TWO_CLASSES)
+    plain = run_metric(build_metric(), copy.deepcopy(wrong), TWO_CLASSES)
     assert sorted(plain) == sorted(keys())
 
     # video 2's cat_a object tracked as two tracks (frames 0-1, 2-3), right
@@ -605,7 +519,7 @@ def test_class_agnostic_ignores_only_the_category():
         for k, frames in enumerate(((0, 1), (2, 3)))
     ]
     split = [make_video(1, 0, n, (32, 32), [obj], halves)]
-    res = run_loop(build_metric(class_agnostic=True), split, TWO_CLASSES)
+    res = run_metric(build_metric(class_agnostic=True), split, TWO_CLASSES)
     assert res['youtube_vis/segm_agnostic_AP'] == pytest.approx(
         res['youtube_vis/segm_AP'], abs=1e-12)
     assert 0 < res['youtube_vis/segm_agnostic_AP'] < 0.2
