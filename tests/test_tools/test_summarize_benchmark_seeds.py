@@ -112,3 +112,47 @@ def test_refuses_runs_that_do_not_compare(tmp_path):
                     check=False)
     assert proc.returncode != 0
     assert "method (d) lacks ['agnostic_AR10']" in proc.stdout
+
+
+def test_paired_comparison_by_hand(tmp_path):
+    """Per-seed differences of (a) vs (d) and (b) vs (a), computed by hand;
+    IDSW counts the first method ahead when it switches less; a column one
+    method lacks (MaskTrack R-CNN has no association-only AP) is left out."""
+    aps = [(0.5, 0.3, 0.6), (0.4, 0.45, 0.38), (0.6, 0.5, 0.7)]  # a, d, b
+    dirs = []
+    for seed, (a, d, b) in enumerate(aps):
+        path = tmp_path / f's{seed}'
+        path.mkdir()
+        base = {k: 0.5 for k in KEYS}
+        results = dict(
+            a=base | dict(AP=a, idsw_per_100_frames=5.0, oracle_assoc_AP=0.8),
+            b=base | dict(AP=b, idsw_per_100_frames=6.0 - seed,
+                          oracle_assoc_AP=0.9),
+            d=base | dict(AP=d, idsw_per_100_frames=20.0))
+        (path / 'results.json').write_text(json.dumps(dict(
+            seed=seed, data_seed=0, iters=2400, batch_size=4,
+            input_size='320 x 512', quick=False, results=results)))
+        dirs.append(path)
+    out = tmp_path / 'seeds.md'
+    run_tool([sys.executable, TOOL, *map(str, dirs), '--out', str(out)],
+             cwd=tmp_path)
+    data = json.loads((tmp_path / 'seeds.json').read_text())
+    a_d = data['paired']['a-d']
+    assert a_d['AP']['values'] == pytest.approx([0.2, -0.05, 0.1])
+    assert a_d['AP']['mean'] == pytest.approx(0.25 / 3)
+    # deviations 0.1167, -0.1333, 0.0167: sum of squares 0.031667 / 2
+    assert a_d['AP']['std'] == pytest.approx(0.015833**0.5, rel=1e-3)
+    assert a_d['AP']['ahead'] == 2
+    assert a_d['idsw_per_100_frames']['ahead'] == 3  # 5 < 20 in every seed
+    assert 'oracle_assoc_AP' not in a_d
+    b_a = data['paired']['b-a']
+    assert b_a['AP']['values'] == pytest.approx([0.1, -0.02, 0.1])
+    assert b_a['oracle_assoc_AP']['mean'] == pytest.approx(0.1)
+    # (b) switches 6, 5, 4 vs 5: ahead only in the last seed
+    assert b_a['idsw_per_100_frames']['ahead'] == 1
+    assert set(data['paired']) == {'a-d', 'b-a'}  # (c), (e) did not run
+    md = out.read_text()
+    row = next(line for line in md.splitlines() if line.startswith(
+        '| (a) vs (d)'))
+    assert '+0.083 +- 0.126 (ahead 2/3)' in row
+    assert '| association-only AP |' in md

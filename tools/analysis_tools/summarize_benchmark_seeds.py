@@ -5,7 +5,10 @@ Each run is a work dir written by ``benchmark_synthvis.py --seed S
 --work-dir DIR``; this script reads their ``results.json``, checks that they
 measured the same thing (iterations, batch, input size, not ``--quick``),
 and writes a table of mean +- sample standard deviation per method, with
-the per-seed AP and class-agnostic AP next to it:
+the per-seed AP and class-agnostic AP next to it, and paired comparisons:
+for (a) vs (d), (b) vs (a), (a) vs (e) and (a) vs (c), the difference of
+each seed's two runs (same seed, same data), its mean +- std and in how
+many seeds the first method is ahead:
 
     python tools/analysis_tools/summarize_benchmark_seeds.py \\
         work_dirs/benchmark work_dirs/benchmark_seed1 \\
@@ -26,6 +29,21 @@ COLUMNS = (
     ('agnostic_AR10', 'agnostic AR10', 3),
     ('idsw_per_100_frames', 'IDSW/100 frames', 1),
 )
+#: Columns measured by some methods only (the decomposition of the SOLOTrack
+#: configs): summarised where present.
+OPTIONAL = (
+    ('frame_agnostic_AP', 'per-frame agnostic AP', 3),
+    ('oracle_assoc_AP', 'association-only AP', 3),
+)
+#: Paired comparisons (first, second, why), where both ran.
+PAIRS = (
+    ('a', 'd', 'image-only vs fully supervised (the paper\'s claim)'),
+    ('b', 'a', 'video self-supervision vs image-only'),
+    ('a', 'e', 'embedding losses vs none'),
+    ('a', 'c', 'embedding vs mask-IoU association'),
+)
+#: Columns of the paired comparison (higher is better except IDSW).
+PAIRED = ('AP', 'agnostic_AP', 'oracle_assoc_AP', 'idsw_per_100_frames')
 #: Run settings that must agree for the runs to be comparable.
 SETTINGS = ('iters', 'batch_size', 'input_size', 'quick')
 
@@ -105,22 +123,54 @@ def load_runs(work_dirs):
     return runs
 
 
+def _stats(values):
+    return dict(
+        mean=statistics.fmean(values),
+        std=statistics.stdev(values) if len(values) > 1 else 0.0,
+        values=values)
+
+
 def summarize(runs):
     """Mean and sample standard deviation per method and column.
 
     Returns:
         dict: ``{method: {column: {'mean', 'std', 'values'}}}``; ``std`` is
-        0 for a single run.
+        0 for a single run. Optional columns appear where every run of the
+        method has them.
     """
     out = {}
     for method in runs[0]['results']:
         out[method] = {}
-        for col, _, _ in COLUMNS:
-            values = [run['results'][method][col] for run in runs]
-            out[method][col] = dict(
-                mean=statistics.fmean(values),
-                std=statistics.stdev(values) if len(values) > 1 else 0.0,
-                values=values)
+        for col, _, _ in COLUMNS + OPTIONAL:
+            rows = [run['results'][method] for run in runs]
+            if all(col in row for row in rows):
+                out[method][col] = _stats([row[col] for row in rows])
+    return out
+
+
+def paired(runs):
+    """Per-seed differences of the PAIRS that ran.
+
+    Returns:
+        dict: ``{'a-d': {column: {'mean', 'std', 'values', 'ahead'}}}``:
+        ``values`` first minus second per run, ``ahead`` the number of runs
+        in which the first method is better (lower for IDSW).
+    """
+    out = {}
+    methods = runs[0]['results']
+    for first, second, _ in PAIRS:
+        if first not in methods or second not in methods:
+            continue
+        out[f'{first}-{second}'] = cols = {}
+        for col in PAIRED:
+            rows = [(run['results'][first], run['results'][second])
+                    for run in runs]
+            if not all(col in x and col in y for x, y in rows):
+                continue
+            diffs = [x[col] - y[col] for x, y in rows]
+            sign = -1 if col.startswith('idsw') else 1
+            cols[col] = dict(_stats(diffs),
+                             ahead=sum(sign * d > 0 for d in diffs))
     return out
 
 
@@ -148,6 +198,41 @@ def to_markdown(summary, runs, work_dirs):
             for c in ('AP', 'agnostic_AP')
         ]
         lines.append(f'| ({method}) | ' + ' | '.join(cells + per_run) + ' |')
+    optional = [(c, h, d) for c, h, d in OPTIONAL
+                if any(c in row for row in summary.values())]
+    if optional:
+        lines += ['', '| method | ' + ' | '.join(h for _, h, _ in optional)
+                  + ' |', '|---' * (len(optional) + 1) + '|']
+        for method, row in summary.items():
+            cells = [
+                f"{row[c]['mean']:.{d}f} +- {row[c]['std']:.{d}f}"
+                if c in row else '-' for c, _, d in optional
+            ]
+            lines.append(f'| ({method}) | ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines) + '\n'
+
+
+def paired_markdown(pairs, num_runs):
+    """The paired comparison table: per column, mean +- std of the per-seed
+    difference and the seeds in which the first method is ahead."""
+    if not pairs:
+        return ''
+    why = {f'{a}-{b}': text for a, b, text in PAIRS}
+    lines = [
+        '', f'Paired by seed (first minus second; ahead: runs out of '
+        f'{num_runs} in which the first is better, fewer switches for IDSW):',
+        '', '| pair | ' + ' | '.join(PAIRED) + ' |',
+        '|---' * (len(PAIRED) + 1) + '|'
+    ]
+    for key, cols in pairs.items():
+        cells = [
+            f"{cols[c]['mean']:+.3f} +- {cols[c]['std']:.3f} "
+            f"(ahead {cols[c]['ahead']}/{num_runs})" if c in cols else '-'
+            for c in PAIRED
+        ]
+        first, second = key.split('-')
+        lines.append(f'| ({first}) vs ({second}), {why[key]} | ' +
+                     ' | '.join(cells) + ' |')
     return '\n'.join(lines) + '\n'
 
 
@@ -158,7 +243,9 @@ def main(argv=None):
     except (FileNotFoundError, ValueError) as err:
         raise SystemExit(f'error: {err}')
     summary = summarize(runs)
-    md = to_markdown(summary, runs, args.work_dirs)
+    pairs = paired(runs)
+    md = to_markdown(summary, runs, args.work_dirs) + paired_markdown(
+        pairs, len(runs))
     print(md)
     if args.out:
         with open(args.out, 'w') as f:
@@ -166,7 +253,8 @@ def main(argv=None):
         with open(osp.splitext(args.out)[0] + '.json', 'w') as f:
             json.dump(dict(work_dirs=args.work_dirs,
                            seeds=[run.get('seed') for run in runs],
-                           summary=summary),
+                           summary=summary,
+                           paired=pairs),
                       f,
                       indent=2)
         print(f'written to {args.out}')
