@@ -17,7 +17,10 @@ import copy
 import json
 import os
 import os.path as osp
-from typing import Optional
+from typing import Dict, Optional, Tuple
+
+from .holdout import (HOLDOUT_PARTS, check_holdout_fraction, holdout_paths,
+                      split_holdout)
 
 _VIDEO_KEYS = ('id', 'file_names', 'width', 'height')
 _TRACK_KEYS = ('id', 'video_id', 'category_id', 'segmentations', 'bboxes',
@@ -147,6 +150,22 @@ def convert_ytvis_to_cocovid(official: dict,
     return out
 
 
+def _read_official(in_path: str) -> dict:
+    if not osp.isfile(in_path):
+        raise FileNotFoundError(f'YouTube-VIS json not found: {in_path}')
+    with open(in_path, encoding='utf-8') as f:
+        try:
+            return json.load(f)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f'{in_path}: not valid json ({exc})') from exc
+
+
+def _write_json(obj: dict, out_path: str) -> None:
+    os.makedirs(osp.dirname(osp.abspath(out_path)), exist_ok=True)
+    with open(out_path, 'w', encoding='utf-8') as f:
+        json.dump(obj, f)
+
+
 def convert_ytvis_file(in_path: str,
                        out_path: Optional[str] = None,
                        has_annotations: bool = True) -> dict:
@@ -161,20 +180,39 @@ def convert_ytvis_file(in_path: str,
     Returns:
         dict: The CocoVID json.
     """
-    if not osp.isfile(in_path):
-        raise FileNotFoundError(f'YouTube-VIS json not found: {in_path}')
-    with open(in_path, encoding='utf-8') as f:
-        try:
-            official = json.load(f)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f'{in_path}: not valid json ({exc})') from exc
+    official = _read_official(in_path)
     cocovid = convert_ytvis_to_cocovid(official, has_annotations, in_path)
     if out_path is not None:
-        parent = osp.dirname(osp.abspath(out_path))
-        os.makedirs(parent, exist_ok=True)
-        with open(out_path, 'w', encoding='utf-8') as f:
-            json.dump(cocovid, f)
+        _write_json(cocovid, out_path)
     return cocovid
+
+
+def convert_holdout_file(in_path: str,
+                         out_path: str,
+                         fraction: float,
+                         seed: int = 0) -> Dict[str, Tuple[str, dict]]:
+    """Split an official *train* json into train minus holdout and holdout
+    (:func:`~.holdout.split_holdout`) and write each as CocoVID.
+
+    Args:
+        in_path (str): Official train json (with annotations).
+        out_path (str): The CocoVID name of the whole file; the parts go to
+            :func:`~.holdout.holdout_paths` of it.
+        fraction (float): F in (0, 1), the share of videos held out.
+        seed (int): S, the split's seed. Defaults to 0.
+
+    Returns:
+        dict: ``'train_minus_holdout'`` and ``'holdout'`` -> (output path,
+        CocoVID json).
+    """
+    parts = split_holdout(_read_official(in_path), fraction, seed, in_path)
+    cocovids = [convert_ytvis_to_cocovid(p, True, in_path) for p in parts]
+    done = {}
+    for name, cocovid, path in zip(HOLDOUT_PARTS, cocovids,
+                                   holdout_paths(out_path)):
+        _write_json(cocovid, path)
+        done[name] = (path, cocovid)
+    return done
 
 
 #: Official file names per data set version and split (relative to the data
@@ -197,7 +235,9 @@ OFFICIAL_LAYOUTS = {
 
 def convert_ytvis_root(root: str,
                        version: str,
-                       out_dir: Optional[str] = None) -> dict:
+                       out_dir: Optional[str] = None,
+                       holdout_fraction: Optional[float] = None,
+                       holdout_seed: int = 0) -> dict:
     """Convert every official split json found under a data set root.
 
     ``train`` must carry annotations; ``valid`` / ``test`` are converted
@@ -210,15 +250,23 @@ def convert_ytvis_root(root: str,
             :data:`OFFICIAL_LAYOUTS`).
         out_dir (str, optional): Output folder. Defaults to
             ``<root>/annotations``.
+        holdout_fraction (float, optional): When given, the train json is
+            also split (:func:`convert_holdout_file`) into
+            ``<name>_train_minus_holdout.json`` and
+            ``<name>_train_holdout.json``. Defaults to None.
+        holdout_seed (int): The split's seed. Defaults to 0.
 
     Returns:
-        dict: split -> (input path, output path, CocoVID json).
+        dict: split (and, with a holdout, ``'train_minus_holdout'`` and
+        ``'holdout'``) -> (input path, output path, CocoVID json).
     """
     if version not in OFFICIAL_LAYOUTS:
         raise ValueError(f'version must be one of {sorted(OFFICIAL_LAYOUTS)}'
                          f', got {version!r}')
     if not osp.isdir(root):
         raise FileNotFoundError(f'data set root not found: {root}')
+    if holdout_fraction is not None:  # before anything is written
+        check_holdout_fraction(holdout_fraction, root)
     out_dir = out_dir or osp.join(root, 'annotations')
     done = {}
     for split, (rel_in, out_name) in OFFICIAL_LAYOUTS[version].items():
@@ -233,6 +281,15 @@ def convert_ytvis_root(root: str,
                 has_annotations = 'annotations' in json.load(f)
         done[split] = (in_path, out_path,
                        convert_ytvis_file(in_path, out_path, has_annotations))
+        if split == 'train' and holdout_fraction is not None:
+            parts = convert_holdout_file(in_path, out_path, holdout_fraction,
+                                         holdout_seed)
+            for part, (path, cocovid) in parts.items():
+                done[part] = (in_path, path, cocovid)
+    if holdout_fraction is not None and 'train' not in done:
+        raise FileNotFoundError(
+            f'a holdout split needs the train json, not found: '
+            f"{osp.join(root, OFFICIAL_LAYOUTS[version]['train'][0])}")
     if not done:
         expected = ', '.join(
             osp.join(root, rel)
