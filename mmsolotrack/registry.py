@@ -108,14 +108,10 @@ EVALUATOR = Registry(
     parent=MMENGINE_EVALUATOR,
     locations=['mmsolotrack.evaluation'])
 
-VISUALIZERS = Registry(
-    'visualizer',
-    parent=MMENGINE_VISUALIZERS,
-    locations=['mmsolotrack.visualization'])
-VISBACKENDS = Registry(
-    'vis_backend',
-    parent=MMENGINE_VISBACKENDS,
-    locations=['mmsolotrack.visualization'])
+# The package registers no visualizer of its own (configs use mmdet's
+# TrackLocalVisualizer), so these have no location to import.
+VISUALIZERS = Registry('visualizer', parent=MMENGINE_VISUALIZERS)
+VISBACKENDS = Registry('vis_backend', parent=MMENGINE_VISBACKENDS)
 LOG_PROCESSORS = Registry(
     'log_processor',
     parent=MMENGINE_LOG_PROCESSORS,

@@ -1,1 +1,0 @@
-# Copyright (c) mmsolotrack contributors. All rights reserved.
