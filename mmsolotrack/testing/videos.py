@@ -6,6 +6,7 @@ it (:func:`decode_index` reads it back through JPEG / MPEG-4 coding), the
 bottom half is seeded noise, so each MJPG frame is a few kilobytes and a cut
 inside one leaves a partly decoded frame, as in real truncated files.
 """
+import os
 import os.path as osp
 from typing import List, Tuple
 
@@ -13,8 +14,8 @@ import cv2
 import numpy as np
 
 __all__ = [
-    'avi_frame_chunks', 'decode_index', 'index_frame', 'truncate_avi',
-    'write_video'
+    'avi_frame_chunks', 'cut_image', 'decode_index', 'index_frame',
+    'truncate_avi', 'write_index_frames', 'write_video'
 ]
 
 
@@ -52,6 +53,33 @@ def write_video(path: str,
         writer.write(index_frame(i, size))
     writer.release()
     return path
+
+
+def write_index_frames(folder,
+                       num_frames: int,
+                       name: str = '{}.jpg',
+                       size: Tuple[int, int] = (128, 96)) -> List[str]:
+    """Write frames 0..num_frames - 1 of :func:`index_frame` as images
+    ``folder/name.format(i)`` (the folder is created); returns the paths."""
+    os.makedirs(str(folder), exist_ok=True)
+    paths = []
+    for i in range(num_frames):
+        path = osp.join(str(folder), name.format(i))
+        if not cv2.imwrite(path, index_frame(i, size)):
+            raise RuntimeError(f'OpenCV cannot write {path}')
+        paths.append(path)
+    return paths
+
+
+def cut_image(path, num_bytes: int = 300) -> str:
+    """Drop the last ``num_bytes`` of an image file, as an interrupted copy
+    does: a JPEG so cut loses its end-of-image marker, yet OpenCV still
+    decodes it (half grey). Returns ``path``."""
+    with open(path, 'rb') as f:
+        data = f.read()
+    with open(path, 'wb') as f:
+        f.write(data[:-num_bytes])
+    return str(path)
 
 
 def avi_frame_chunks(data: bytes) -> List[Tuple[int, int]]:

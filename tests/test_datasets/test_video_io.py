@@ -12,8 +12,9 @@ import pytest
 from mmsolotrack.apis import VideoReadError, read_video_frames, video_info
 from mmsolotrack.datasets import UnlabeledVideoDataset
 from mmsolotrack.datasets.video_io import read_clip_frames
-from mmsolotrack.testing.videos import (decode_index, index_frame,
-                                        truncate_avi, write_video)
+from mmsolotrack.testing.videos import (cut_image, decode_index,
+                                        index_frame, truncate_avi,
+                                        write_index_frames, write_video)
 
 # written in this order with values 0, 10, 20, 30: in natural order
 # (f_1, f_2, f_3, f_10) they are 30, 20, 0, 10
@@ -77,12 +78,8 @@ def test_truncated_jpeg_frame_is_named_not_grey_filled(tmp_path):
     """Issue 14 item 9: the demo's reader refuses a cut JPEG, as training
     does; OpenCV alone decodes it half grey."""
     folder = tmp_path / 'frames'
-    folder.mkdir()
-    for i in range(3):
-        assert cv2.imwrite(str(folder / f'{i}.jpg'), index_frame(i))
-    cut = folder / '1.jpg'
-    cut.write_bytes(cut.read_bytes()[:-300])
-    assert cv2.imread(str(cut)) is not None  # the trap
+    cut = cut_image(write_index_frames(folder, 3)[1])
+    assert cv2.imread(cut) is not None  # the trap
     reader = read_video_frames(str(folder))
     assert decode_index(next(reader)) == 0
     with pytest.raises(VideoReadError, match=r'1\.jpg \(frame 1\): JPEG '

@@ -14,7 +14,8 @@ import pytest
 import torch
 
 from mmsolotrack.apis import init_model
-from mmsolotrack.testing.videos import index_frame, truncate_avi, write_video
+from mmsolotrack.testing.videos import (cut_image, truncate_avi,
+                                        write_index_frames, write_video)
 from ..conftest import REPO, SHARED_VIDEOS, tool_env
 
 DEMO = osp.join(REPO, 'tools', 'demo', 'video_demo.py')
@@ -188,11 +189,7 @@ def test_demo_refuses_a_text_file(tmp_path, checkpoint):
 def test_demo_names_a_truncated_frame_image(tmp_path, checkpoint):
     """Issue 14 item 9: not drawn half grey; named as training names it."""
     folder = tmp_path / 'frames'
-    folder.mkdir()
-    for i in range(3):
-        assert cv2.imwrite(str(folder / f'f_{i}.jpg'), index_frame(i))
-    cut = folder / 'f_1.jpg'
-    cut.write_bytes(cut.read_bytes()[:-300])
+    cut = cut_image(write_index_frames(folder, 3, 'f_{}.jpg')[1])
     out = tmp_path / 'frames.mp4'
     proc = _demo([str(folder), CONFIG, checkpoint, '--out', str(out), *FAST],
                  tmp_path)
