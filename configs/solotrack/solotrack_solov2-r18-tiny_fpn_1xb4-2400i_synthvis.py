@@ -10,7 +10,7 @@
 #   max_iters / param_scheduler       (schedule)
 #   model.cls_head                    (None and detector.mask_head.num_classes
 #                                      = 5: the segmenter's own labels)
-#   model.detector.mask_head.loss_*   (embedding loss weights, temperatures)
+#   model.track_head.loss_*           (embedding loss weights, temperatures)
 #   model.view_aug                    (second views for the embedding losses)
 #   model.tracker                     (association thresholds)
 _base_ = [
@@ -19,12 +19,12 @@ _base_ = [
     '../_base_/schedules/schedule_tiny_adamw_2400i.py',
     '../_base_/video_runtime.py'
 ]
+# the base's ranges doubled with the input (the smallest kept); the track
+# head's targets follow the mask head's
+scale_ranges = ((1, 64), (32, 128), (64, 256), (128, 512), (256, 4096))
 model = dict(
-    detector=dict(
-        mask_head=dict(
-            # the base's ranges doubled with the input (the smallest kept)
-            scale_ranges=((1, 64), (32, 128), (64, 256), (128, 512),
-                          (256, 4096)))),
+    detector=dict(mask_head=dict(scale_ranges=scale_ranges)),
+    track_head=dict(scale_ranges=scale_ranges),
     # at 2x input the second views cost more than they give: with them, the
     # budget buys half the iterations (1200): AP 0.57 vs 0.63 (data seed 0)
     view_aug=None,

@@ -5,8 +5,7 @@
 # association is the difference to the quickstart config.
 _base_ = './solotrack_solov2-r18-tiny_fpn_1xb4-2400i_synthvis.py'
 model = dict(
-    detector=dict(
-        mask_head=dict(
-            loss_instance=dict(loss_weight=0.0),
-            loss_center=dict(loss_weight=0.0),
-            loss_entropy=dict(loss_weight=0.0))))
+    track_head=dict(
+        loss_instance=dict(loss_weight=0.0),
+        loss_center=dict(loss_weight=0.0),
+        loss_entropy=dict(loss_weight=0.0)))

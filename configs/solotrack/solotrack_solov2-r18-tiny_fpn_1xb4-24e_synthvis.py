@@ -5,7 +5,7 @@
 #
 # Frequently modified parameters:
 #   max_epochs / train_cfg            (schedule)
-#   model.detector.mask_head.loss_*   (embedding loss weights, temperatures)
+#   model.track_head.loss_*           (embedding loss weights, temperatures)
 #   model.tracker                     (association thresholds)
 #   train_dataloader.batch_size
 _base_ = [

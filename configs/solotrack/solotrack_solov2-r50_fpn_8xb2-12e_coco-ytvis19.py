@@ -6,7 +6,7 @@
 # 12 epochs, multi-scale (short side 320..480), 8 GPUs x 2 images, lr 0.01.
 #
 # Frequently modified parameters:
-#   model.detector.mask_head.loss_* (embedding loss weights, temperatures)
+#   model.track_head.loss_* (embedding loss weights, temperatures)
 #   model.tracker (association thresholds)
 #   train_scales / frame_interval (_base_/datasets/youtube_vis_2019.py,
 #   ytvis_frames_2019.py), max_epochs (_base_/schedules/schedule_1x.py)

@@ -4,7 +4,7 @@
 # work_dirs/youtube_vis_2021/). Recipe as the 2019 config.
 #
 # Frequently modified parameters:
-#   model.detector.mask_head.loss_*, model.tracker, max_epochs
+#   model.track_head.loss_*, model.tracker, max_epochs
 _base_ = [
     '../_base_/models/solotrack_solov2_r50_fpn.py',
     '../_base_/datasets/ytvis_image_mix_2021.py',

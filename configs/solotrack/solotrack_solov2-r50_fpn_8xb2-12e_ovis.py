@@ -5,7 +5,7 @@
 # often occluded for many frames, hence a longer track memory.
 #
 # Frequently modified parameters:
-#   model.tracker.num_frames_retain, model.detector.mask_head.loss_*
+#   model.tracker.num_frames_retain, model.track_head.loss_*
 _base_ = [
     '../_base_/models/solotrack_solov2_r50_fpn.py',
     '../_base_/datasets/ovis_frames.py', '../_base_/schedules/schedule_1x.py',

@@ -63,3 +63,5 @@ def test_the_quickstart_trains_at_twice_the_synthvis_size():
     lo, hi = 2 * data.min_object_size, 2 * data.max_object_size
     assert any(a <= lo <= b for a, b in ranges[:1]), ranges
     assert any(a <= hi <= b for a, b in ranges[1:3]), ranges
+    # and the track head's embedding targets follow them
+    assert cfg.model.track_head.scale_ranges == ranges

@@ -35,7 +35,7 @@ def _cfg(work_dir, synthvis_root, num_workers=0, val_interval=None):
     cfg = iter_based(cfg, work_dir, max_iters=ITERS,
                      ckpt_interval=ITERS // 2)
     # every image has more owned cells than this: randperm draws each iter
-    cfg.model.detector.mask_head.max_samples_per_instance = 2
+    cfg.model.track_head.max_samples_per_instance = 2
     cfg.train_dataloader.num_workers = num_workers
     cfg.train_dataloader.persistent_workers = num_workers > 0
     if val_interval:

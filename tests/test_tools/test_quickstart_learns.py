@@ -5,7 +5,7 @@ initialisation, and the classifier names masks above chance (a real
 Runner: test, train, test). The recipe's second views (``view_aug``) are
 switched off here: they double the time per iteration, and the test pins
 that the recipe's parts learn together; the views have tests of their own
-(tests/test_models/test_mot/test_solotrack_views.py)."""
+(tests/test_models/test_vis/test_solotrack_views.py)."""
 import pytest
 
 from ..conftest import load_tool

@@ -43,14 +43,15 @@ from mmengine.config import DictAction
 from terminaltables import AsciiTable
 
 from mmsolotrack.apis import VideoInferencer, init_model, read_video_frames
+from mmsolotrack.models.utils import detector_heads
 from mmsolotrack.testing.crowded_frames import crowded_predictions
 
 #: (key, row label) of the timed parts, in pipeline order.
 PARTS = (
     ('preprocess', 'preprocess (test pipeline + data preprocessor)'),
     ('forward', 'backbone + neck + heads (forward)'),
-    ('postprocess', 'post-processing (predict_by_feat: matrix NMS, masks, '
-     'embeddings)'),
+    ('postprocess', 'post-processing (predict_by_feat: matrix NMS, masks; '
+     'embedding pooling)'),
     ('tracker', 'tracker'),
 )
 
@@ -156,15 +157,19 @@ def instrument(inferencer: VideoInferencer, timer: PartTimer) -> None:
     """Time the parts of what ``SOLOTrack.predict`` runs on a frame."""
     model = inferencer.model
     detector = getattr(model, 'detector', None)
-    head = getattr(detector, 'mask_head', None)
-    if head is None or getattr(model, 'tracker', None) is None:
+    track_head = getattr(model, 'track_head', None)
+    if detector is None or track_head is None or getattr(
+            model, 'tracker', None) is None:
         raise TypeError('benchmark needs a SOLOTrack-like video model (with '
-                        f'detector.mask_head and tracker), got '
+                        f'detector, track_head and tracker), got '
                         f'{type(model).__name__}')
     timer.wrap(inferencer, 'preprocess', 'preprocess')
     timer.wrap(detector, 'extract_feat', 'forward')
-    timer.wrap(head, 'forward', 'forward')
-    timer.wrap(head, 'predict_by_feat', 'postprocess')
+    for head in detector_heads(detector):
+        timer.wrap(head, 'forward', 'forward')
+        timer.wrap(head, 'predict_by_feat', 'postprocess')
+    timer.wrap(track_head, 'forward', 'forward')
+    timer.wrap(track_head, 'add_embeddings', 'postprocess')
     timer.wrap(model.tracker, 'track', 'tracker')
 
 
@@ -313,10 +318,9 @@ def main(argv=None) -> int:
         statistics.median(r['tracked'] for r in runs)))
     print(format_table(runs))
     if args.tracker_instances:
-        head = model.detector.mask_head
         rows = time_tracker_alone(model.tracker, args.tracker_instances,
                                   args.tracker_frames, height, width,
-                                  getattr(head, 'embed_dims', 64), args.repeat)
+                                  model.track_head.embed_dims, args.repeat)
         frame_ms = 1000 * statistics.median(r['total'] for r in runs)
         print(f'tracker alone ({type(model.tracker).__name__}, '
               f'{args.tracker_frames} frames of crowded predictions, '

@@ -15,10 +15,11 @@ from mmdet.structures.mask import BitmapMasks
 from mmengine.registry import DefaultScope
 from mmengine.structures import InstanceData
 
-from mmsolotrack.models.dense_heads import SOLOV2EmbedHead
+from mmsolotrack.models.tracking_heads import SOLOEmbedHead
 from mmsolotrack.models.task_modules import (center_region_cells,
                                              instance_cell_map,
-                                             instance_levels)
+                                             instance_levels,
+                                             sample_cell_embeddings)
 
 PAD_H, PAD_W = 128, 160
 MASK_STRIDE = 4
@@ -58,10 +59,18 @@ def mmdet_head(num_grids=NUM_GRIDS):
 
 
 def embed_head(embed_grid='num_grids', num_grids=NUM_GRIDS):
-    with DefaultScope.overwrite_default_scope('mmdet'):
-        return SOLOV2EmbedHead(
-            **solo_head_kwargs(num_grids), embed_dims=8,
-            embed_grid=embed_grid)
+    """The track head with the SOLO head's scale ranges and pos_scale (its
+    own arguments); ``'num_grids'``: SOLO's S_l as its grids."""
+    return SOLOEmbedHead(
+        in_channels=16,
+        feat_channels=16,
+        stacked_convs=1,
+        norm_cfg=dict(type='GN', num_groups=4, requires_grad=True),
+        scale_ranges=SCALE_RANGES,
+        pos_scale=POS_SCALE,
+        embed_dims=8,
+        embed_grid=(list(num_grids)
+                    if embed_grid == 'num_grids' else embed_grid))
 
 
 # ----------------------------------------------------------------------------
@@ -219,7 +228,7 @@ def test_embed_grid_40_matches_solo_with_40_grids():
     check_against_solo(masks, labels, bboxes, num_grids=[40] * 5)
     head = embed_head(embed_grid=40)
     inst = gt_instances(masks, labels, bboxes)
-    owners = head.get_embed_targets(inst, (PAD_H, PAD_W))
+    owners = head.get_targets(inst, (PAD_H, PAD_W))
     ref_owners = our_owners(inst, [40] * 5)
     assert all(torch.equal(a, b) for a, b in zip(owners, ref_owners))
 
@@ -227,7 +236,6 @@ def test_embed_grid_40_matches_solo_with_40_grids():
 def test_head_targets_match_solo_and_never_cross_images():
     """The head's targets + sampling: identities are (image, instance)."""
     head = embed_head('num_grids')
-    head.max_samples_per_instance = None
     ref = mmdet_head()
     masks, labels, bboxes = hand_made_image()
     img0 = gt_instances(masks, labels, bboxes)
@@ -236,7 +244,7 @@ def test_head_targets_match_solo_and_never_cross_images():
     img1 = gt_instances(masks[:4][::-1] + [rect(0, 0, 30, 30)],
                         [3, 2, 1, 0, 4])
     batch = [img0, img1]
-    batch_owners = [head.get_embed_targets(gt, (PAD_H, PAD_W)) for gt in batch]
+    batch_owners = [head.get_targets(gt, (PAD_H, PAD_W)) for gt in batch]
     for gt, owners in zip(batch, batch_owners):
         _, pos = solo_targets(ref, gt)
         for lvl in range(5):
@@ -252,7 +260,7 @@ def test_head_targets_match_solo_and_never_cross_images():
         e[:, 2] = torch.arange(g)[None, :, None].float()
         e[:, 3] = torch.arange(g)[None, None, :].float()
         mlvl.append(e)
-    embeds, ids = head.sample_embeddings(mlvl, batch_owners)
+    embeds, ids = sample_cell_embeddings(mlvl, batch_owners)
     num_cells = sum(int((o >= 0).sum()) for owners in batch_owners
                     for o in owners)
     assert embeds.shape == (num_cells, 4) and ids.shape == (num_cells, )
@@ -276,9 +284,10 @@ def test_no_instances():
     owners = our_owners(inst)
     assert all((o == -1).all() for o in owners)
     head = embed_head()
-    owners = head.get_embed_targets(inst, (PAD_H, PAD_W))
-    embeds, ids = head.sample_embeddings(
-        [torch.randn(1, 8, g, g) for g in NUM_GRIDS], [owners])
+    owners = head.get_targets(inst, (PAD_H, PAD_W))
+    embeds, ids = sample_cell_embeddings(
+        [torch.randn(1, 8, g, g) for g in NUM_GRIDS], [owners],
+        max_per_instance=16)
     assert embeds.shape == (0, 8) and ids.shape == (0, )
 
 

@@ -134,8 +134,9 @@ def test_a_one_class_segmenter_learns_objects_and_the_classifier_names():
         sample.gt_instances.labels = torch.zeros_like(
             sample.gt_instances.labels)
     torch.manual_seed(0)
-    ref = model.head.loss(model.detector.extract_feat(data['inputs']),
-                          zeroed)
+    x = model.detector.extract_feat(data['inputs'])
+    ref = model.detector.mask_head.loss(x, zeroed)
+    ref.update(model.track_head.loss(x, zeroed))
     for key in ('loss_cls', 'loss_mask', 'loss_embed_instance'):
         torch.testing.assert_close(losses[key], ref[key])
     # a segmenter with the 5 classes keeps them

@@ -1,5 +1,6 @@
 # Copyright (c) mmsolotrack contributors. All rights reserved.
-"""SOLOTrack: a SOLO segmenter with an embedding head and an online tracker.
+"""SOLOTrack: a stock mmdet segmenter, an embedding track head and an online
+tracker (mmdet's ``detector`` | ``track_head`` | ``tracker`` split).
 
 Shape shorthand: B images in a training batch (still images and clip frames),
 N videos, T frames, C channels, H x W padded input, D embedding dims.
@@ -15,24 +16,37 @@ from mmengine.structures import InstanceData
 from torch import Tensor
 
 from mmsolotrack.registry import MODELS, TASK_UTILS
-from ..trackers.mask_nms import suppress_duplicates
+from ..classifiers.relabel import CLS_SCORES, relabel_instances
 from ..trackers.ground_truth_tracking import track_ground_truth
+from ..utils.detector_heads import (check_detector, detector_loss,
+                                    detector_num_classes, detector_predict,
+                                    heads_in_test_mode)
+from .legacy_cfg import check_detector_cfg
+from .pseudo_instances import DEFAULT_PSEUDO_CFG, select_pseudo_instances
+from .training_samples import class_agnostic, with_identity_group
 
 
 @MODELS.register_module()
 class SOLOTrack(BaseMOTModel):
     """Video instance segmentation learned without video annotations.
 
-    Training batches hold independent still images (the image-level losses
-    of the detector's embedding head) and, optionally, frames of unlabelled
-    clips (the cycle-consistency loss over the model's own predictions). At
-    test time a whole video is segmented frame by frame and the tracker links
-    the instances by their embeddings.
+    Training batches hold independent still images (the detector's losses
+    and the track head's image-level embedding losses) and, optionally,
+    frames of unlabelled clips (the cycle-consistency loss over the model's
+    own predictions). At test time a whole video is segmented frame by frame
+    and the tracker links the instances by their embeddings. The backbone
+    and neck run once per image for both the detector's heads and the track
+    head.
 
     Args:
-        detector (dict): A SOLO-family single-stage instance segmentor
-            (e.g. ``mmdet.SOLOv2``) whose ``mask_head`` is an embedding head
-            (``SOLOV2EmbedHead`` / ``SOLOEmbedHead``).
+        detector (dict): A stock mmdet instance segmenter: a single-stage
+            instance segmentor (``mmdet.SOLOv2``, ``mmdet.SOLO``,
+            ``mmdet.DecoupledSOLO``) or a single-stage detector with a mask
+            head (``mmdet.RTMDet`` with ``RTMDetInsSepBNHead``). Its
+            model-zoo checkpoints load unchanged through
+            ``detector.init_cfg=dict(type='Pretrained', checkpoint=...)``.
+        track_head (dict): The embedding head (``SOLOEmbedHead``) on the
+            detector's FPN features.
         tracker (dict, optional): The online tracker used by ``predict`` on
             videos, e.g. ``EmbeddingTracker`` or ``MaskIoUTracker``.
         cls_head (dict, optional): An instance classifier that relabels the
@@ -49,24 +63,20 @@ class SOLOTrack(BaseMOTModel):
             (``CycleConsistencyLoss``). Without it, clip frames in a batch
             are an error.
         pseudo_cfg (dict): How pseudo-instances are chosen on unlabelled
-            frames: ``min_score`` (s_min, default 0.3), ``max_instances``
+            frames from the detector's predictions (its own NMS, test-time
+            forward): ``min_score`` (s_min, default 0.3), ``max_instances``
             (N, default 10), ``min_instances`` (N_min, default 3) and
-            ``dedup_iou_thr`` (default None), applied after the head's
-            matrix NMS: with ``dedup_iou_thr``, a mask overlapping a
-            higher-scoring one by more is dropped first (matrix NMS decays
-            duplicates but keeps them, and a walk cannot tell two copies of
-            one object apart); then the instances scoring at least s_min,
-            at most N; when fewer than N_min pass, the N_min
-            highest-scoring ones. N_min keeps the cycle loss active from the
-            first iteration, before any score reaches s_min: a walk between
-            any regions of a video, objects or not, still teaches
-            correspondence.
+            ``dedup_iou_thr`` (default None), see
+            :func:`select_pseudo_instances`. N_min keeps the cycle loss
+            active from the first iteration, before any score reaches
+            s_min: a walk between any regions of a video, objects or not,
+            still teaches correspondence.
         view_aug (dict, optional): Cross-view pairs for the embedding
             losses (``RandomViewAugment``): each labelled still image of a
             batch gets a second view (moved, resized, relit) whose instances
             keep their identities, so the image-level losses also pull an
             instance's embeddings in the two views together. The views go
-            through the whole detector loss too (as augmented images);
+            through the detector's losses too (as augmented images);
             training costs about twice per image. Defaults to None.
         with_gt_embeddings (bool): When testing on videos, also pool an
             embedding for every ground-truth mask (``gt_instances.embeddings``)
@@ -80,6 +90,7 @@ class SOLOTrack(BaseMOTModel):
 
     def __init__(self,
                  detector: dict,
+                 track_head: dict,
                  tracker: Optional[dict] = None,
                  cls_head: Optional[dict] = None,
                  cls_score: str = 'geometric',
@@ -91,22 +102,18 @@ class SOLOTrack(BaseMOTModel):
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(data_preprocessor, init_cfg)
+        check_detector_cfg(detector)
         self.detector = MODELS.build(detector)
-        head = self.detector.mask_head
-        if not hasattr(head, 'forward_embed'):
-            raise TypeError(
-                f'SOLOTrack needs an embedding head, got '
-                f'{type(head).__name__}; use SOLOV2EmbedHead or SOLOEmbedHead')
+        check_detector(self.detector)
+        self.track_head = MODELS.build(track_head)
         self.tracker = MODELS.build(tracker) if tracker else None
         self.cls_head = MODELS.build(cls_head) if cls_head else None
-        if cls_score not in ('geometric', 'product', 'detector'):
+        if cls_score not in CLS_SCORES:
             raise ValueError("SOLOTrack: cls_score must be 'geometric', "
                              f"'product' or 'detector', got {cls_score!r}")
         self.cls_score = cls_score
         self.loss_cycle = MODELS.build(loss_cycle) if loss_cycle else None
-        self.pseudo_cfg = dict(min_score=0.3, max_instances=10,
-                               min_instances=3, dedup_iou_thr=None)
-        self.pseudo_cfg.update(pseudo_cfg)
+        self.pseudo_cfg = dict(DEFAULT_PSEUDO_CFG, **pseudo_cfg)
         if not 0 <= self.pseudo_cfg['min_instances'] <= \
                 self.pseudo_cfg['max_instances']:
             raise ValueError(
@@ -115,10 +122,6 @@ class SOLOTrack(BaseMOTModel):
         self.view_aug = TASK_UTILS.build(view_aug) if view_aug else None
         self.with_gt_embeddings = with_gt_embeddings
         self._oracle_tracker = None
-
-    @property
-    def head(self):
-        return self.detector.mask_head
 
     # ------------------------------------------------------------ training
     def loss(self, inputs: Tensor, data_samples: List[DetDataSample],
@@ -132,8 +135,9 @@ class SOLOTrack(BaseMOTModel):
                 ground truth.
 
         Returns:
-            dict[str, Tensor]: SOLO's ``loss_mask``, ``loss_cls``, the
-            embedding losses, and ``loss_cycle`` when clips are present.
+            dict[str, Tensor]: the detector's losses (SOLO: ``loss_mask``,
+            ``loss_cls``), the track head's embedding losses, the crop
+            classifier's, and ``loss_cycle`` when clips are present.
         """
         if inputs.dim() != 4:
             raise ValueError('SOLOTrack.loss expects (B, C, H, W) inputs from '
@@ -147,12 +151,13 @@ class SOLOTrack(BaseMOTModel):
         if img_idx:
             images = [data_samples[i] for i in img_idx]
             if self.class_agnostic_detector:
-                images = [self._agnostic(s) for s in images]
+                images = [class_agnostic(s) for s in images]
             img_inputs = inputs[img_idx] if clip_idx else inputs
             x_img = self._select(x, img_idx)
             if self.view_aug is not None:
                 x_img, images = self._add_views(img_inputs, x_img, images)
-            losses.update(self.head.loss(x_img, images))
+            losses.update(detector_loss(self.detector, x_img, images))
+            losses.update(self.track_head.loss(x_img, images))
             if self.cls_head is not None:
                 losses.update(
                     self.cls_head.loss(
@@ -189,42 +194,21 @@ class SOLOTrack(BaseMOTModel):
         x_views = self.detector.extract_feat(views)
         originals, copies = [], []
         for b, (sample, vmask) in enumerate(zip(samples, view_masks)):
-            originals.append(self._regroup(sample, b, sample.gt_instances))
+            originals.append(with_identity_group(sample, b, sample.gt_instances))
             gt = InstanceData(
                 labels=sample.gt_instances.labels,
                 bboxes=mask2bbox(vmask).to(sample.gt_instances.bboxes.dtype),
                 masks=BitmapMasks(vmask.cpu().numpy(), *vmask.shape[-2:]))
-            copies.append(self._regroup(sample, b, gt))
+            copies.append(with_identity_group(sample, b, gt))
         x_all = tuple(torch.cat([a, v]) for a, v in zip(x, x_views))
         return x_all, originals + copies
-
-    @staticmethod
-    def _regroup(sample: DetDataSample, group: int,
-                 gt: InstanceData) -> DetDataSample:
-        """A sample with ``gt`` as ground truth and ``identity_group``."""
-        out = DetDataSample(metainfo=dict(sample.metainfo,
-                                          identity_group=group))
-        out.gt_instances = gt
-        return out
 
     @property
     def class_agnostic_detector(self) -> bool:
         """True when the segmenter only finds objects (one class) and
         ``cls_head`` names them: the detector is trained on labels 0."""
-        return self.cls_head is not None and self.head.num_classes == 1
-
-    @staticmethod
-    def _agnostic(sample: DetDataSample) -> DetDataSample:
-        """A shallow copy of ``sample`` whose ground-truth labels are 0."""
-        gt = InstanceData(metainfo=sample.gt_instances.metainfo)
-        for key, value in sample.gt_instances.items():
-            gt[key] = value
-        gt.labels = torch.zeros_like(sample.gt_instances.labels)
-        out = DetDataSample(metainfo=sample.metainfo)
-        out.gt_instances = gt
-        if 'ignored_instances' in sample:
-            out.ignored_instances = sample.ignored_instances
-        return out
+        return self.cls_head is not None and \
+            detector_num_classes(self.detector) == 1
 
     @staticmethod
     def _select(x: Tuple[Tensor], idx: List[int]) -> Tuple[Tensor]:
@@ -234,58 +218,40 @@ class SOLOTrack(BaseMOTModel):
         return tuple(f.index_select(0, index) for f in x)
 
     @torch.no_grad()
-    def pseudo_instances(self, outs: tuple,
+    def pseudo_instances(self, x: Tuple[Tensor],
                          samples: List[DetDataSample]) -> List[InstanceData]:
-        """The model's own predictions on unlabelled frames, no gradient.
+        """The detector's own predictions on unlabelled frames, no gradient.
 
         Args:
-            outs (tuple): The head's forward outputs for the frames.
-            samples (list[DetDataSample]): The frames.
+            x (tuple[Tensor]): L levels (B_u, C, H_l, W_l) of the frames.
+            samples (list[DetDataSample]): The B_u frames.
 
         Returns:
-            list[InstanceData]: per frame, the instances kept by matrix NMS
-            (as at inference) and by ``dedup_iou_thr``, with
-            ``score >= min_score``, at most
-            ``max_instances``, at least the ``min_instances`` best (when
-            the frame has that many), highest score first.
+            list[InstanceData]: per frame, the instances kept by the
+            detector's NMS (its test-time forward and ``test_cfg``; with
+            ``min_instances`` > 0 no score floor) and by ``pseudo_cfg``
+            (:func:`select_pseudo_instances`), highest score first.
         """
-        detached = [[o.detach() for o in out] if isinstance(out, (list,
-                                                                 tuple))
-                    else out.detach() for out in outs]
-        min_num = self.pseudo_cfg['min_instances']
-        test_cfg = self.head.test_cfg
-        if min_num > 0:  # no score floors: the N_min best always exist
-            self.head.test_cfg = copy.deepcopy(test_cfg)
-            self.head.test_cfg.score_thr = 0.0
-            if 'filter_thr' in test_cfg:  # matrix NMS's floor
-                self.head.test_cfg.filter_thr = 0.0
-        try:
-            results = self.head.predict_by_feat(
-                *detached,
-                batch_img_metas=[s.metainfo for s in samples],
-                rescale=False)
-        finally:
-            self.head.test_cfg = test_cfg
-        min_score = self.pseudo_cfg['min_score']
-        max_num = self.pseudo_cfg['max_instances']
-        dedup = self.pseudo_cfg['dedup_iou_thr']
-        picked = []
-        for res in results:
-            order = res.scores.argsort(descending=True, stable=True)
-            if dedup is not None and len(order) > 1:
-                order = order[suppress_duplicates(res.masks[order].bool(),
-                                                  dedup)]
-            num = int((res.scores[order] >= min_score).sum())
-            picked.append(res[order[:min(max(num, min_num), max_num)]])
-        return picked
+        cfg = self.pseudo_cfg
+        floors = dict(score_thr=0.0, filter_thr=0.0) \
+            if cfg['min_instances'] > 0 else {}
+        with heads_in_test_mode(self.detector, **floors):
+            results = detector_predict(self.detector, x, samples,
+                                       rescale=False)
+        return [
+            select_pseudo_instances(res, cfg['min_score'],
+                                    cfg['max_instances'],
+                                    cfg['min_instances'],
+                                    cfg['dedup_iou_thr']) for res in results
+        ]
 
     def loss_cycle_by_feat(self, x: Tuple[Tensor],
                            samples: List[DetDataSample]) -> Tensor:
         """Cycle-consistency over pseudo-instances of each clip.
 
         The instance selection has no gradient; the mask-pooled embeddings
-        do, so the loss reaches the embedding branch and the features that
-        feed it, never the category or mask branches.
+        do, so the loss reaches the track head and the features that feed
+        it, never the detector's heads.
 
         Args:
             x (tuple[Tensor]): L levels (B_u, C, H_l, W_l) of clip frames.
@@ -295,14 +261,13 @@ class SOLOTrack(BaseMOTModel):
             Tensor: the mean loss over clips (0 with the graph kept when no
             clip has instances in two frames).
         """
-        outs = self.head(x)
-        pseudo = self.pseudo_instances(outs, samples)
-        mlvl_embeds = outs[-1]
+        pseudo = self.pseudo_instances(x, samples)
+        mlvl_embeds = self.track_head(x)
         clips: Dict[int, List[Tuple[int, Tensor]]] = {}
         for i, (sample, inst) in enumerate(zip(samples, pseudo)):
-            emb = self.head.pool_embeddings([e[i] for e in mlvl_embeds],
-                                            inst.masks.bool(),
-                                            sample.metainfo)
+            emb = self.track_head.pool_embeddings(
+                [e[i] for e in mlvl_embeds], inst.masks.bool(),
+                sample.metainfo)
             clips.setdefault(sample.metainfo['clip_index'], []).append(
                 (sample.metainfo['clip_frame'], emb))
         total = sum(e.sum() for e in mlvl_embeds) * 0
@@ -337,11 +302,11 @@ class SOLOTrack(BaseMOTModel):
             ``pred_track_instances`` (with ``instances_id``) on every frame.
         """
         if inputs.dim() == 4:
-            samples = self.detector.predict(inputs, data_samples, rescale)
-            for i, sample in enumerate(samples):
-                self.relabel(inputs[i:i + 1], sample.pred_instances,
-                             sample.metainfo)
-            return samples
+            results, _ = self.predict_by_feat(
+                self.detector.extract_feat(inputs), data_samples, rescale)
+            for i, (sample, res) in enumerate(zip(data_samples, results)):
+                self.relabel(inputs[i:i + 1], res, sample.metainfo)
+            return self.detector.add_pred_to_datasample(data_samples, results)
         if inputs.dim() != 5 or inputs.shape[0] != 1:
             raise ValueError('SOLOTrack.predict takes (B, C, H, W) images or '
                              f'one (1, T, C, H, W) video, got {inputs.shape}')
@@ -351,54 +316,53 @@ class SOLOTrack(BaseMOTModel):
         for t in range(len(video)):
             frame = video[t]
             x = self.detector.extract_feat(inputs[:, t].contiguous())
-            outs = self.head(x)
-            frame.pred_instances = self.head.predict_by_feat(
-                *outs, batch_img_metas=[frame.metainfo], rescale=rescale)[0]
+            results, mlvl_embeds = self.predict_by_feat(x, [frame], rescale)
+            frame.pred_instances = results[0]
             self.relabel(inputs[:, t], frame.pred_instances, frame.metainfo)
             first = frame.metainfo.get('frame_id', t) == 0
             if self.with_gt_embeddings and 'gt_instances' in frame:
-                self._add_gt_embeddings(frame, outs[-1])
+                self._add_gt_embeddings(frame, mlvl_embeds)
                 self._track_oracle(frame, t, first)
             if first:
                 self.tracker.reset()
             frame.pred_track_instances = self.tracker.track(frame)
         return [video]
 
-    def relabel(self, image: Tensor, pred: InstanceData,
-                img_meta: dict) -> InstanceData:
-        """Labels (and scores) of one image's predictions from ``cls_head``.
+    def predict_by_feat(self, x: Tuple[Tensor], samples: List[DetDataSample],
+                        rescale: bool = True
+                        ) -> Tuple[List[InstanceData], List[Tensor]]:
+        """The detector's predictions with boxes from their masks and the
+        track head's mask-pooled embeddings.
 
         Args:
-            image (Tensor): (1, C, H, W) the normalised network input.
-            pred (InstanceData): ``masks`` (N, h, w), ``scores``, ``labels``;
-                changed in place: ``labels`` become the classifier's argmax,
-                ``scores`` are fused by ``cls_score``; ``cls_probs`` (N, C),
-                ``det_scores`` and ``det_labels`` (the segmenter's own) are
-                added.
-            img_meta (dict): with ``img_shape``.
+            x (tuple[Tensor]): L levels (B, C, H_l, W_l).
+            samples (list[DetDataSample]): B samples.
+            rescale (bool): Masks at the original image size.
 
         Returns:
-            InstanceData: ``pred``.
+            tuple: per image ``InstanceData`` with ``masks`` (N, h, w) bool,
+            ``bboxes`` (N, 4) of the masks (SOLO predicts none; every
+            detector's are replaced so that boxes and masks agree),
+            ``scores``, ``labels``, ``embeddings`` (N, D); and the track
+            head's L embedding grids (B, D, G_l, G_l).
         """
-        if self.cls_head is None or 'masks' not in pred:
+        results = detector_predict(self.detector, x, samples, rescale)
+        for res in results:
+            masks = res.masks = res.masks.bool()  # SOLO's empty ones: float
+            res.bboxes = mask2bbox(masks).to(res.scores.dtype) \
+                if len(masks) else res.scores.new_zeros((0, 4))
+        mlvl_embeds = self.track_head(x)
+        self.track_head.add_embeddings(mlvl_embeds, results,
+                                       [s.metainfo for s in samples])
+        return results, mlvl_embeds
+
+    def relabel(self, image: Tensor, pred: InstanceData,
+                img_meta: dict) -> InstanceData:
+        """:func:`relabel_instances` by ``cls_head`` (no-op without it)."""
+        if self.cls_head is None:
             return pred
-        masks = pred.masks.bool()
-        img_h, img_w = img_meta['img_shape'][:2]
-        scale = (img_h / masks.shape[-2], img_w / masks.shape[-1])
-        probs = self.cls_head.predict(
-            image, masks, masks.new_zeros(len(masks), dtype=torch.long),
-            scale)
-        top, labels = probs.max(dim=1) if len(probs) else (
-            pred.scores.new_zeros(0), pred.labels.new_zeros(0))
-        pred.det_scores = pred.scores
-        pred.det_labels = pred.labels
-        pred.cls_probs = probs
-        pred.labels = labels.to(pred.labels)
-        if self.cls_score == 'geometric':
-            pred.scores = (pred.scores * top.to(pred.scores)).sqrt()
-        elif self.cls_score == 'product':
-            pred.scores = pred.scores * top.to(pred.scores)
-        return pred
+        return relabel_instances(self.cls_head, image, pred, img_meta,
+                                 self.cls_score)
 
     def _track_oracle(self, frame: DetDataSample, t: int,
                       first: bool) -> None:
@@ -424,5 +388,5 @@ class SOLOTrack(BaseMOTModel):
         masks = gt.masks
         if hasattr(masks, 'to_tensor'):
             masks = masks.to_tensor(torch.bool, mlvl_embeds[0].device)
-        gt.embeddings = self.head.pool_embeddings(
+        gt.embeddings = self.track_head.pool_embeddings(
             [e[0] for e in mlvl_embeds], masks.bool(), frame.metainfo)

@@ -1,4 +1,0 @@
-# Copyright (c) mmsolotrack contributors. All rights reserved.
-from .solotrack import SOLOTrack
-
-__all__ = ['SOLOTrack']
