@@ -6,7 +6,10 @@ mmengine loads any checkpoint with ``strict=False`` and only logs the
 missing and unexpected keys, so a checkpoint of another model (say a
 MaskTrack R-CNN one given to a SOLOTrack config) "loads" into random
 weights and evaluates to AP 0. :func:`check_checkpoint_keys` refuses that
-when more than a small fraction of the keys do not fit.
+when more than a small fraction of the keys do not fit, and refuses a
+checkpoint of SOLOTrack's old head layout (the embedding branch inside
+``detector.mask_head``: its few keys would go missing under the limit and
+the tracker would run on random embeddings), naming the converter.
 """
 import re
 from collections import OrderedDict
@@ -16,8 +19,8 @@ import torch
 from torch import nn
 
 __all__ = [
-    'CheckpointMismatchError', 'DEFAULT_MAX_MISMATCH', 'check_checkpoint_keys',
-    'non_finite_tensors'
+    'CheckpointMismatchError', 'DEFAULT_MAX_MISMATCH', 'LEGACY_EMBED_PREFIX',
+    'LegacyCheckpointError', 'check_checkpoint_keys', 'non_finite_tensors'
 ]
 
 #: Largest fraction of the model's keys that may be missing from (or be
@@ -28,8 +31,17 @@ DEFAULT_MAX_MISMATCH = 0.1
 DEFAULT_REVISE_KEYS = ((r'^module\.', ''), )
 
 
+#: Where SOLOTrack checkpoints of the old layout keep the embedding branch.
+LEGACY_EMBED_PREFIX = 'detector.mask_head.embed_branch.'
+CONVERTER = 'tools/model_converters/solotrack_head_split.py'
+
+
 class CheckpointMismatchError(RuntimeError):
     """A checkpoint fills too little of the model to be its checkpoint."""
+
+
+class LegacyCheckpointError(CheckpointMismatchError):
+    """A checkpoint of SOLOTrack's old head layout, to be converted."""
 
 
 def _state_dict_of(checkpoint: Any, revise_keys: Sequence[Tuple[str, str]],
@@ -82,10 +94,21 @@ def check_checkpoint_keys(
         OrderedDict: The checkpoint's state dict with revised keys.
 
     Raises:
+        LegacyCheckpointError: The checkpoint has the embedding branch in
+            ``detector.mask_head`` and the model does not.
         CheckpointMismatchError: Too many keys are missing or unexpected.
     """
     state = _state_dict_of(checkpoint, revise_keys, filename)
     own = model.state_dict()
+    if any(k.startswith(LEGACY_EMBED_PREFIX) for k in state) and not any(
+            k.startswith(LEGACY_EMBED_PREFIX) for k in own):
+        name = filename or 'CHECKPOINT'
+        raise LegacyCheckpointError(
+            f'checkpoint {name} was saved with the embedding branch inside '
+            f'the detector ({LEGACY_EMBED_PREFIX}*); the model now has it '
+            'as its own track_head beside a stock mmdet detector. Convert '
+            f'the checkpoint once: python {CONVERTER} {name} '
+            'CONVERTED.pth, then load CONVERTED.pth')
     missing = [
         k for k, v in own.items()
         if k not in state or getattr(state[k], 'shape', None) != v.shape
