@@ -33,9 +33,9 @@ from pycocotools.cocoeval import COCOeval
 
 from mmsolotrack.models.trackers.association import (encode_masks_rle,
                                                      mask_iou_rle,
-                                                     match_max_iou)
+                                                     match_max_iou,
+                                                     segmentation_to_rle)
 from mmsolotrack.registry import METRICS
-from .id_switch_metric import gt_rle
 
 
 def match_frame(pred_rles: List[dict], gt_rles: List[dict],
@@ -133,7 +133,7 @@ class FrameSegmMetric(BaseMetric):
                 instances = sample.metainfo.get('instances', [])
                 pred = sample.pred_instances
                 pred_rles = encode_masks_rle(pred.masks)
-                gt_rles = [gt_rle(i['mask'], height, width)
+                gt_rles = [segmentation_to_rle(i['mask'], height, width)
                            for i in instances]
                 match = match_frame(pred_rles, gt_rles, self.iou_thr)
                 gt_labels = np.array(

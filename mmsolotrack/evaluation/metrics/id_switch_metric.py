@@ -11,25 +11,13 @@ different lengths compare.
 from typing import Dict, List, Sequence
 
 import numpy as np
-import pycocotools.mask as mask_util
 from mmengine.evaluator import BaseMetric
 
 from mmsolotrack.models.trackers.association import (encode_masks_rle,
                                                      mask_iou_rle,
-                                                     match_max_iou)
+                                                     match_max_iou,
+                                                     segmentation_to_rle)
 from mmsolotrack.registry import METRICS
-
-
-def gt_rle(mask, height: int, width: int) -> dict:
-    """A ground-truth mask (polygons or RLE, as in the json) as RLE."""
-    if isinstance(mask, list):  # polygons
-        return mask_util.merge(mask_util.frPyObjects(mask, height, width))
-    if isinstance(mask.get('counts'), list):  # uncompressed RLE
-        return mask_util.frPyObjects(mask, height, width)
-    counts = mask['counts']
-    return dict(
-        size=mask['size'],
-        counts=counts.encode() if isinstance(counts, str) else counts)
 
 
 def count_id_switches(frames: Sequence[dict], iou_thr: float = 0.5) -> dict:
@@ -94,7 +82,7 @@ class IDSwitchMetric(BaseMetric):
                     dict(
                         gt_ids=[inst['instance_id'] for inst in instances],
                         gt_rles=[
-                            gt_rle(inst['mask'], height, width)
+                            segmentation_to_rle(inst['mask'], height, width)
                             for inst in instances
                         ],
                         pred_ids=pred.instances_id.cpu().numpy(),

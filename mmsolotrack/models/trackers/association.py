@@ -56,6 +56,31 @@ def rle_to_json(rle: dict) -> dict:
     return dict(size=[int(s) for s in rle['size']], counts=counts)
 
 
+def segmentation_to_rle(segmentation: Union[list, dict], height: int,
+                        width: int) -> dict:
+    """A json segmentation (polygons, uncompressed or compressed RLE, as
+    YouTube-VIS / COCO annotations store them) as a pycocotools RLE.
+
+    Args:
+        segmentation (list | dict): Polygons ``[[x0, y0, x1, y1, ...]]``,
+            or an RLE with ``counts`` a list (uncompressed) or a str /
+            bytes (compressed).
+        height (int): H of the image.
+        width (int): W of the image.
+
+    Returns:
+        dict: ``size`` and ``counts`` (bytes), as :func:`encode_masks_rle`.
+    """
+    if isinstance(segmentation, list):  # polygons
+        return mask_util.merge(
+            mask_util.frPyObjects(segmentation, height, width))
+    counts = segmentation['counts']
+    if isinstance(counts, list):  # uncompressed RLE
+        return mask_util.frPyObjects(segmentation, height, width)
+    return dict(size=segmentation['size'],
+                counts=counts.encode() if isinstance(counts, str) else counts)
+
+
 def mask_iou_rle(rles_a: Sequence[dict], rles_b: Sequence[dict]) -> np.ndarray:
     """Pairwise mask IoU of two lists of RLEs, vectorised by pycocotools.
 

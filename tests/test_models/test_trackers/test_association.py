@@ -12,7 +12,9 @@ from mmsolotrack.models.trackers.association import (encode_masks_rle,
                                                      mask_iou_rle,
                                                      match_by_similarity,
                                                      match_max_iou,
-                                                     rle_to_json)
+                                                     rle_to_json,
+                                                     segmentation_to_rle)
+from mmsolotrack.testing.masks import box_mask, uncompressed_rle
 
 
 def dense_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -110,6 +112,25 @@ def test_rle_to_json_is_json_ready_and_decodes_back():
     assert rle_to_json(out) == out  # str counts stay str
     back = dict(size=out['size'], counts=out['counts'].encode())
     np.testing.assert_array_equal(mask_util.decode(back).astype(bool), mask)
+
+
+def test_segmentation_to_rle_reads_every_json_form():
+    h, w = 9, 7
+    want = box_mask(h, w, 2, 3, 6, 8)  # columns 2:6, rows 3:8
+    compressed = rle_to_json(encode_masks_rle(want[None])[0])
+    forms = {
+        'polygon': [[2, 3, 6, 3, 6, 8, 2, 8]],
+        'uncompressed': uncompressed_rle(want),
+        'compressed str': compressed,
+        'compressed bytes': dict(compressed,
+                                 counts=compressed['counts'].encode()),
+    }
+    for name, segm in forms.items():
+        rle = segmentation_to_rle(segm, h, w)
+        assert isinstance(rle['counts'], bytes), name
+        np.testing.assert_array_equal(mask_util.decode(rle).astype(bool),
+                                      want,
+                                      err_msg=name)
 
 
 # --------------------------------------------------------------------------
