@@ -334,10 +334,10 @@ def brute_pool(embeds, mask, levels):
     return acc / acc.norm()
 
 
-def brute_center_pool(mlvl, mask, box, levels, grids):
+def brute_center_pool(mlvl, mask, box, levels, grids, ranges=SCALE_RANGES):
     """Mean of the cells each level's embedding target gives the mask."""
-    owners = instance_cell_map(mask[None], box[None], SCALE_RANGES, grids,
-                               0.2, (PAD_H, PAD_W))
+    owners = instance_cell_map(mask[None], box[None], ranges, grids, 0.2,
+                               (PAD_H, PAD_W))
     cells = [e[0][:, o == 0] for e, o, on in zip(mlvl, owners, levels) if on]
     acc = torch.cat(cells, dim=1).mean(dim=1)
     return acc / acc.norm()
@@ -361,6 +361,29 @@ def test_add_embeddings_pools_each_mask(embed_cells):
                 mlvl, masks[k].bool(), box, levels, [16] * 5)
         torch.testing.assert_close(res.embeddings[k], ref, atol=1e-5,
                                    rtol=0)
+
+
+def test_targets_and_pooling_follow_the_heads_own_scale_ranges():
+    """The levels an instance is learned on and pooled from are those of
+    the head's ``scale_ranges`` (SOLO's rule, not the defaults): a 40 x 40
+    object is on levels 0 and 1 with ranges doubled for a 2x input, on
+    levels 1 and 2 with SOLO's default ranges."""
+    doubled = ((1, 64), (32, 128), (64, 256), (128, 512), (256, 4096))
+    head = make_head(embed_grid=16, scale_ranges=doubled)
+    owners = head.get_targets(gt([(40, 50, 40, 40)]), (PAD_H, PAD_W))
+    assert [bool((o == 0).any()) for o in owners] == [
+        True, True, False, False, False]
+    mlvl = unit_grids([16] * 5)
+    mask = torch.from_numpy(rect_mask(40, 50, 40, 40)).bool()
+    box = torch.tensor([50., 40., 90., 80.])
+    got = head.pool_embeddings([e[0] for e in mlvl], mask[None],
+                               metas(1)[0])[0]
+    ref = brute_center_pool(mlvl, mask, box, [True, True] + [False] * 3,
+                            [16] * 5, doubled)
+    torch.testing.assert_close(got, ref, atol=1e-5, rtol=0)
+    default = brute_center_pool(mlvl, mask, box, [False, True, True, False,
+                                                  False], [16] * 5)
+    assert not torch.allclose(got, default, atol=1e-3)
 
 
 def test_rescaled_masks_pool_the_same_cells():

@@ -105,3 +105,26 @@ def test_one_tracked_video(model_cfg):
     ids = [set(video[t].pred_track_instances.instances_id.tolist())
            for t in range(frames)]
     assert ids[0] & ids[1]
+
+
+def test_pseudo_instances_are_test_time_predictions(model_cfg):
+    """Every detector's pseudo-instances come from its test-time forward
+    (SOLO's own forward only applies the sigmoid in eval mode): scores are
+    probabilities, masks are at the input size, N_min of them without a
+    score floor; the heads are back in training mode after."""
+    cfg = with_cycle(model_cfg, min_score=0.99)
+    cfg.pseudo_cfg.update(min_instances=2, max_instances=4)
+    model = confident(build(cfg))
+    batch = dict(inputs=random_images(1, 1, frames=2),
+                 data_samples=[clip_sample(2)])
+    data = model.data_preprocessor(batch, True)
+    with torch.no_grad():
+        x = model.detector.extract_feat(data['inputs'])
+    pseudo = model.pseudo_instances(x, data['data_samples'])
+    assert model.detector.training and all(
+        m.training for m in model.detector.modules())
+    for inst in pseudo:
+        assert len(inst) == 2
+        assert bool(((inst.scores >= 0) & (inst.scores <= 1)).all())
+        assert tuple(inst.masks.shape[-2:]) == (128, 160)
+        assert bool(inst.masks.bool().flatten(1).any(1).all())
