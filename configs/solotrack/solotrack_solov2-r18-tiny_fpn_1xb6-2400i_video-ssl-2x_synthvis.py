@@ -18,13 +18,13 @@ _base_ = [
     '../_base_/schedules/schedule_tiny_adamw_2400i.py',
     '../_base_/video_runtime.py'
 ]
+# as the quickstart config: the scale ranges follow the 2x input (the track
+# head's embedding targets follow the mask head's), no second views, its
+# tracker threshold
+scale_ranges = ((1, 64), (32, 128), (64, 256), (128, 512), (256, 4096))
 model = dict(
-    # as the quickstart config: the scale ranges follow the 2x input, no
-    # second views, its tracker threshold
-    detector=dict(
-        mask_head=dict(
-            scale_ranges=((1, 64), (32, 128), (64, 256), (128, 512),
-                          (256, 4096)))),
+    detector=dict(mask_head=dict(scale_ranges=scale_ranges)),
+    track_head=dict(scale_ranges=scale_ranges),
     view_aug=None,
     tracker=dict(match_thr=0.5),
     # a low walk temperature, as in correspondence learning
