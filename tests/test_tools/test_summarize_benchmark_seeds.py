@@ -156,3 +156,28 @@ def test_paired_comparison_by_hand(tmp_path):
         '| (a) vs (d)'))
     assert '+0.083 +- 0.126 (ahead 2/3)' in row
     assert '| association-only AP |' in md
+
+
+def test_mixed_data_seeds_only_when_asked(tmp_path):
+    """Runs on SynthVIS of other data seeds are refused unless --mixed-data;
+    then a run is a (training seed, data seed) sample and the same pair
+    twice is still refused."""
+    d0 = write_run(tmp_path / 'd0', 0, 0.1, 10.0, data_seed=0)
+    d1 = write_run(tmp_path / 'd1', 0, 0.3, 20.0, data_seed=1)
+    proc = run_tool([sys.executable, TOOL, str(d0), str(d1)], cwd=tmp_path,
+                    check=False)
+    assert proc.returncode != 0
+    assert 'data seed 1 but the first run used 0' in proc.stdout
+    out = tmp_path / 'mixed.md'
+    run_tool([sys.executable, TOOL, str(d0), str(d1), '--mixed-data',
+              '--out', str(out)], cwd=tmp_path)
+    data = json.loads((tmp_path / 'mixed.json').read_text())
+    assert data['data_seeds'] == [0, 1]
+    assert data['summary']['a']['AP']['mean'] == pytest.approx(0.2)
+    assert data['paired']['a-d']['AP']['values'] == pytest.approx([-0.1, -0.1])
+    assert 'seeds 0/data 0, 0/data 1' in out.read_text()
+    again = write_run(tmp_path / 'again', 0, 0.3, 20.0, data_seed=1)
+    proc = run_tool([sys.executable, TOOL, str(d0), str(d1), str(again),
+                     '--mixed-data'], cwd=tmp_path, check=False)
+    assert proc.returncode != 0
+    assert 'training seed 0 on data seed 1 is already among' in proc.stdout

@@ -59,10 +59,14 @@ def parse_args(argv=None):
         '--out',
         help='also write the table (Markdown) to this file and '
         'the numbers to the same path with .json')
+    parser.add_argument(
+        '--mixed-data', action='store_true',
+        help='accept runs on SynthVIS of different data seeds (each run is '
+        'then a (training seed, data seed) sample; the spread mixes both)')
     return parser.parse_args(argv)
 
 
-def load_runs(work_dirs):
+def load_runs(work_dirs, mixed_data=False):
     """Read and check ``results.json`` of every work dir.
 
     Returns:
@@ -106,21 +110,29 @@ def load_runs(work_dirs):
                         f"{osp.join(work_dirs[0], 'results.json')} has "
                         f'{first[key]!r}; runs must share the budget')
             data_seeds = (report.get('data_seed'), first.get('data_seed'))
-            if None not in data_seeds and data_seeds[0] != data_seeds[1]:
+            if not mixed_data and None not in data_seeds and \
+                    data_seeds[0] != data_seeds[1]:
                 raise ValueError(
                     f'{path}: data seed {data_seeds[0]} but the first run '
                     f'used {data_seeds[1]}; seeds of one benchmark share '
                     'the data')
-            if report.get('seed') is not None and report['seed'] in [
-                    run.get('seed') for run in runs
+            if report.get('seed') is not None and _run_id(report) in [
+                    _run_id(run) for run in runs
             ]:
                 raise ValueError(f"{path}: training seed {report['seed']} "
+                                 + (f"on data seed {report.get('data_seed')} "
+                                    if mixed_data else '') +
                                  'is already among the runs')
             if set(report['results']) != set(first['results']):
                 raise ValueError(f'{path}: methods {sorted(report["results"])}'
                                  f' differ from {sorted(first["results"])}')
         runs.append(report)
     return runs
+
+
+def _run_id(report):
+    """What makes a run another sample: its training and data seeds."""
+    return report.get('seed'), report.get('data_seed')
 
 
 def _stats(values):
@@ -176,6 +188,12 @@ def paired(runs):
 
 def to_markdown(summary, runs, work_dirs):
     seeds = [str(run.get('seed', '?')) for run in runs]
+    data_seeds = {run.get('data_seed') for run in runs}
+    if len(data_seeds) > 1:
+        seeds = [
+            f"{run.get('seed', '?')}/data {run.get('data_seed')}"
+            for run in runs
+        ]
     first = runs[0]
     lines = [
         f'# SynthVIS benchmark over {len(runs)} runs '
@@ -239,7 +257,7 @@ def paired_markdown(pairs, num_runs):
 def main(argv=None):
     args = parse_args(argv)
     try:
-        runs = load_runs(args.work_dirs)
+        runs = load_runs(args.work_dirs, args.mixed_data)
     except (FileNotFoundError, ValueError) as err:
         raise SystemExit(f'error: {err}')
     summary = summarize(runs)
@@ -253,6 +271,7 @@ def main(argv=None):
         with open(osp.splitext(args.out)[0] + '.json', 'w') as f:
             json.dump(dict(work_dirs=args.work_dirs,
                            seeds=[run.get('seed') for run in runs],
+                           data_seeds=[run.get('data_seed') for run in runs],
                            summary=summary,
                            paired=pairs),
                       f,
