@@ -78,7 +78,8 @@ def detector_predict(detector: nn.Module, x: Sequence[Tensor],
 
 
 @contextmanager
-def heads_in_test_mode(detector: nn.Module, **test_cfg: object) -> Iterator[None]:
+def heads_in_test_mode(detector: nn.Module,
+                       **test_cfg: object) -> Iterator[None]:
     """The detector's heads in eval mode (their test-time forward) with
     ``test_cfg`` entries overridden, both restored on exit. Keys a head's
     ``test_cfg`` lacks are skipped (e.g. matrix NMS's ``filter_thr``)."""

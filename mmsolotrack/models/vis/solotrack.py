@@ -194,7 +194,8 @@ class SOLOTrack(BaseMOTModel):
         x_views = self.detector.extract_feat(views)
         originals, copies = [], []
         for b, (sample, vmask) in enumerate(zip(samples, view_masks)):
-            originals.append(with_identity_group(sample, b, sample.gt_instances))
+            originals.append(
+                with_identity_group(sample, b, sample.gt_instances))
             gt = InstanceData(
                 labels=sample.gt_instances.labels,
                 bboxes=mask2bbox(vmask).to(sample.gt_instances.bboxes.dtype),
