@@ -40,10 +40,9 @@ OLD_EMBED_KEYS = [
 ]
 
 
-def old_layout_checkpoint(model, path):
-    """What the old code's Runner saved for ``model``'s weights: the
-    embedding branch inside the mask head (after its other keys), with
-    optimizer and message-hub states."""
+def old_layout_state(model):
+    """``model``'s state dict as the old layout ordered it: the embedding
+    branch inside the mask head, after its other keys."""
     state = model.state_dict()
     embed = [(k.replace('track_head.', 'detector.mask_head.', 1), v)
              for k, v in state.items() if k.startswith('track_head.')]
@@ -57,6 +56,13 @@ def old_layout_checkpoint(model, path):
                 for k in list(state)[list(state).index(key) + 1:]):
             old.update(embed)  # right after the mask head's last key
     assert [k for k in old if 'embed_branch' in k] == OLD_EMBED_KEYS
+    return old
+
+
+def old_layout_checkpoint(model, path):
+    """What the old code's Runner saved for ``model``'s weights, with
+    optimizer and message-hub states."""
+    old = old_layout_state(model)
     hub = dict(log_scalars=dict(loss=HistoryBuffer([1.0, 0.5], [1, 1])))
     torch.save(
         dict(meta=dict(iter=24, seed=0, dataset_meta=dict(classes=['a'])),
@@ -98,7 +104,7 @@ def test_converted_checkpoint_loads_strictly_with_the_same_outputs(
     model, old, new = old_and_new
     result = convert(old, new)
     assert result.returncode == 0, result.stderr
-    assert '8 keys moved' in result.stdout and 'not resumable' in result.stdout
+    assert '8 keys moved' in result.stdout
     fresh = build(tiny_cfg().model, seed=1)
     load_checkpoint(fresh, new, strict=True)  # no missing / unexpected key
     for key, value in model.state_dict().items():
@@ -110,9 +116,26 @@ def test_converted_checkpoint_loads_strictly_with_the_same_outputs(
         assert len(ref[0]) > 0
         for a, b in zip(ref, got):
             assert torch.equal(a, b)
-    converted = torch.load(new, weights_only=True)
-    assert set(converted) == {'meta', 'state_dict'}  # no optimizer state
+
+def test_optimizer_states_stay_valid(old_and_new):
+    """Only keys change: the optimizer's per-index states still belong to
+    the same parameters, because the track head's parameters come right
+    after the detector's, where the branch was (last in the mask head, the
+    detector's last head)."""
+    model, old, new = old_and_new
+    assert convert(old, new).returncode == 0
+    from mmsolotrack.utils import load_checkpoint_file
+    converted = load_checkpoint_file(new)
+    original = load_checkpoint_file(old)
+    assert set(converted) == set(original)  # optimizer, message hub kept
+    assert converted['optimizer']['state'] == original['optimizer']['state']
     assert converted['meta']['dataset_meta'] == dict(classes=['a'])
+    assert 'solotrack_head_split' in converted['meta']['converted_by']
+    names = [n for n, _ in model.named_parameters()]
+    old_order = [n.replace('track_head.', 'detector.mask_head.', 1)
+                 for n in names]
+    in_old = list(old_layout_state(model))
+    assert old_order == [k for k in in_old if k in set(old_order)]
 
 
 def test_unconverted_checkpoint_is_refused_naming_the_converter(

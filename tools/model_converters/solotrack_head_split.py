@@ -8,10 +8,11 @@ it is the model's own ``track_head`` beside a stock mmdet detector
 
     python tools/model_converters/solotrack_head_split.py OLD.pth NEW.pth
 
-The new file holds ``state_dict`` and ``meta`` only: optimizer, scheduler
-and message-hub states are indexed by the old parameter order, so a
-converted checkpoint serves ``load_from``, ``tools/test.py`` and
-``init_model``, not ``resume``.
+Only state-dict keys change. The parameters keep their order (the branch was
+the mask head's last module, the detector's last head; the track head comes
+right after the detector), so the optimizer's per-index states stay valid:
+a converted Runner checkpoint still resumes (``--resume``), and serves
+``load_from``, ``tools/test.py`` and ``init_model``.
 """
 import argparse
 import os.path as osp
@@ -55,14 +56,18 @@ def convert_state_dict(state: Mapping) -> Tuple[OrderedDict, int]:
 
 
 def convert_checkpoint(checkpoint: Mapping) -> Tuple[dict, int]:
-    """A converted checkpoint (``state_dict`` + ``meta``) and the number of
-    renamed keys; a bare state dict gives a bare state dict."""
+    """The checkpoint with its ``state_dict`` converted (every other entry,
+    optimizer and scheduler states included, as it was; ``meta`` notes the
+    conversion) and the number of renamed keys; a bare state dict gives a
+    bare state dict."""
     if 'state_dict' not in checkpoint:
         return convert_state_dict(checkpoint)
     state, renamed = convert_state_dict(checkpoint['state_dict'])
-    meta = dict(checkpoint.get('meta') or {})
-    meta['converted_by'] = 'tools/model_converters/solotrack_head_split.py'
-    return dict(state_dict=state, meta=meta), renamed
+    out = dict(checkpoint, state_dict=state)
+    out['meta'] = dict(checkpoint.get('meta') or {})
+    out['meta']['converted_by'] = \
+        'tools/model_converters/solotrack_head_split.py'
+    return out, renamed
 
 
 def parse_args(argv=None):
@@ -85,11 +90,8 @@ def main(argv=None) -> int:
               file=sys.stderr)
         return 1
     torch.save(converted, args.dst)
-    dropped = sorted(set(checkpoint) - set(converted)) \
-        if 'state_dict' in checkpoint else []
     print(f'{args.dst}: {renamed} keys moved from {LEGACY_EMBED_PREFIX}* to '
-          f'{NEW_EMBED_PREFIX}*' +
-          (f'; dropped {dropped} (not resumable)' if dropped else ''))
+          f'{NEW_EMBED_PREFIX}*')
     return 0
 
 
