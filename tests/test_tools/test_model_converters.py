@@ -26,6 +26,8 @@ CONVERTER = osp.join(REPO, 'tools', 'model_converters',
                      'solotrack_head_split.py')
 TINY = osp.join(REPO, 'configs', 'solotrack',
                 'solotrack_solov2-r18-tiny_fpn_1xb4-24e_synthvis.py')
+QUICKSTART = osp.join(REPO, 'configs', 'solotrack',
+                      'solotrack_solov2-r18-tiny_fpn_1xb4-2400i_synthvis.py')
 # the embedding keys of the tiny config's checkpoints before the split
 # (read from one the old code saved)
 OLD_EMBED_KEYS = [
@@ -136,6 +138,15 @@ def test_optimizer_states_stay_valid(old_and_new):
                  for n in names]
     in_old = list(old_layout_state(model))
     assert old_order == [k for k in in_old if k in set(old_order)]
+    # the invariant, also with a crop classifier (the quickstart model): the
+    # track head's parameters follow the detector's, before anything else
+    quick = Config.fromfile(QUICKSTART).model
+    for cfg in (tiny_cfg().model, quick):
+        names = [n.split('.')[0] for n, _ in build(cfg).named_parameters()]
+        first, count = names.index('track_head'), names.count('track_head')
+        assert set(names[:first]) == {'detector'}, names
+        assert names[first:first + count] == ['track_head'] * count
+        assert 'detector' not in names[first:]
 
 
 def test_unconverted_checkpoint_is_refused_naming_the_converter(
