@@ -105,6 +105,9 @@ class SOLOTrack(BaseMOTModel):
         check_detector_cfg(detector)
         self.detector = MODELS.build(detector)
         check_detector(self.detector)
+        # right after the detector: the parameters keep the order of the
+        # old layout (branch last in the mask head), which old optimizer
+        # states rely on (tools/model_converters/solotrack_head_split.py)
         self.track_head = MODELS.build(track_head)
         self.tracker = MODELS.build(tracker) if tracker else None
         self.cls_head = MODELS.build(cls_head) if cls_head else None
