@@ -55,26 +55,11 @@ def time_per_frame(videos, frames, repeat=3, warmup=0, device='cpu'):
 
 
 def bare_detector_cfg(model_cfg) -> dict:
-    """(a)'s segmenter alone: its ``detector`` config, with an embedding head
-    (the layout where the embedding lives in the SOLO head) turned back
-    into the mmdet head it subclasses."""
+    """(a)'s segmenter alone: its stock mmdet ``detector`` config (the track
+    head, classifier and tracker are SOLOTrack's own modules beside it)."""
     import copy
-    import inspect
-
-    from mmsolotrack.registry import MODELS
     det = copy.deepcopy(model_cfg.detector)
     det.data_preprocessor = dict(type='mmdet.DetDataPreprocessor')
-    head = det.get('mask_head')
-    if head is not None and head['type'].endswith('EmbedHead'):
-        embed_cls = MODELS.get(head['type'])
-        base = next(c for c in embed_cls.__mro__[1:]
-                    if c.__module__.startswith('mmdet.'))
-        params = inspect.signature(base.__init__).parameters
-        det.mask_head = {
-            k: v
-            for k, v in head.items() if k == 'type' or k in params
-        }
-        det.mask_head['type'] = f'mmdet.{base.__name__}'
     return det
 
 
@@ -98,11 +83,14 @@ def speed_table(cfgs, checkpoints, num_frames):
         return model.eval()
 
     ours = build(cfgs['a'].model, checkpoints['a'])
-    # the bare segmenter carries (a)'s own weights (the embedding branch,
-    # the classifier and the tracker are simply not there), so both predict the same instances and
-    # the ratio isolates the cost of the embeddings and the tracker
-    bare = build(bare_detector_cfg(cfgs['a'].model), checkpoints['a'], strict=False,
-                 revise_keys=[(r'^detector\.', '')])
+    # the bare segmenter carries (a)'s own detector weights (the track head,
+    # the classifier and the tracker are simply not there): both find the
+    # same masks, and the ratio isolates the cost of what tracking adds
+    bare = build(
+        bare_detector_cfg(cfgs['a'].model),
+        checkpoints['a'],
+        strict=False,
+        revise_keys=[(r'^detector\.', '')])
     ours_state = ours.state_dict()
     for key, value in bare.state_dict().items():
         if not torch.equal(value, ours_state[f'detector.{key}']):

@@ -78,6 +78,7 @@ def test_benchmark_quick_writes_full_report(tmp_path):
                     cwd=tmp_path,
                     timeout=600)
     assert '(a): reusing' in proc.stdout and '(b): reusing' in proc.stdout
+    assert proc.stdout.count('reusing the evaluation in') == 2
     with open(work / 'results.json') as f:
         again = json.load(f)
     assert set(again['results']) == {'b', 'c'}

@@ -31,8 +31,10 @@ timed at 360x640 in the same run.
     python tools/analysis_tools/benchmark_synthvis.py --quick        # smoke
 
 Runs again reuse finished trainings (``<work-dir>/<method>/iter_N.pth``)
-and resume interrupted ones. ``summarize_benchmark_seeds.py`` turns several
-seeds' work dirs into mean +- std and paired comparisons.
+and evaluations (``<work-dir>/<method>/eval.json``, while checkpoint and
+tracker are the same), and resume interrupted trainings.
+``summarize_benchmark_seeds.py`` turns several seeds' work dirs into mean
++- std and paired comparisons.
 """
 import argparse
 import copy
@@ -155,12 +157,22 @@ def train(cfg, name, timed_iters):
     return final, sec
 
 
-def evaluate(cfg, checkpoint, tracker=None):
+def evaluate(cfg, checkpoint, cache, tracker=None):
     """Run the VIS test loop; returns the report row and whole-pipeline
-    fps."""
+    fps. The row is kept in ``cache`` (a json file) and reused while the
+    checkpoint and the tracker stay the same."""
     from mmengine.runner import Runner
 
     from mmsolotrack.benchmark import metrics_row
+    key = dict(checkpoint=osp.abspath(checkpoint),
+               tracker=tracker or cfg.model.get('tracker'))
+    key = json.loads(json.dumps(key, default=str))
+    if osp.isfile(cache):
+        with open(cache) as f:
+            cached = json.load(f)
+        if cached.get('key') == key:
+            say(f'reusing the evaluation in {cache}')
+            return cached['row']
     cfg = copy.deepcopy(cfg)
     cfg.load_from = checkpoint
     cfg.resume = False
@@ -184,6 +196,9 @@ def evaluate(cfg, checkpoint, tracker=None):
     elapsed = time.perf_counter() - start
     out = metrics_row(metrics)
     out['fps'] = frames / elapsed
+    os.makedirs(osp.dirname(cache), exist_ok=True)
+    with open(cache, 'w') as f:
+        json.dump(dict(key=key, row=out), f, indent=2)
     return out
 
 
@@ -240,12 +255,13 @@ def main(argv=None):
     results = {}
     for key in methods:
         init_default_scope('mmdet' if key == 'd' else 'mmsolotrack')
+        cache = osp.join(work_dir, key, 'eval.json')
         if key == 'c':
             results[key] = evaluate(
-                cfgs['a'], checkpoints['a'],
+                cfgs['a'], checkpoints['a'], cache,
                 mask_iou_tracker(cfgs['a'].model.tracker))
         else:
-            results[key] = evaluate(cfgs[key], checkpoints[key])
+            results[key] = evaluate(cfgs[key], checkpoints[key], cache)
         results[key]['sec_per_iter'] = sec['a' if key == 'c' else key]
     init_default_scope('mmsolotrack')
 
