@@ -311,3 +311,17 @@ def test_unpredicted_keypoints_are_written_as_zeros(tmp_path):
     ann = prediction_annotation(5, 2, kpts, np.ones(K), ann_id=1)
     assert ann['keypoints'][9:12] == [0.0, 0.0, 0]
     assert ann['keypoints'][2] == 1
+
+
+def test_results_of_a_file_with_two_videos_are_named_by_vid_id(tmp_path):
+    both = gt_video(1)
+    other = gt_video(2)
+    both['images'] += other['images']
+    both['annotations'] += other['annotations']
+    videos = read_posetrack18(write(tmp_path / 'all.json', both))
+    paths = write_posetrack_results(str(tmp_path / 'res'), videos, {})
+    assert [os.path.basename(p) for p in paths] == [
+        '000001.json', '000002.json']
+    back = read_posetrack18(str(tmp_path / 'res'))
+    assert [len(v['frames']) for v in back] == [3, 3]
+    assert all(not f['people'] for v in back for f in v['frames'])
