@@ -72,6 +72,13 @@ Deviations from poseval (each a poseval quirk or bug, not a definition):
   15 joints always have GT.)
 - poseval decides that a keypoint is annotated / predicted unless
   ``x == y == v == 0``; :func:`posetrack_frames` takes the same rule.
+- poseval pairs a result file with the GT file of the same name and their
+  frames by position (the result must repeat the GT's ``images``);
+  :func:`posetrack_frames` pairs predictions with frames by image id (the
+  writer still repeats the GT's ``images``, so poseval can read its files).
+- Ignore regions: poseval tests points with shapely (strict interior, in
+  float64); here OpenCV's ``pointPolygonTest`` (strict interior, polygon in
+  float32): a point within about 1e-5 px of an edge may fall differently.
 """
 from typing import Dict, List, Optional, Sequence, Tuple
 
