@@ -92,13 +92,18 @@ val_dataloader = dict(
         data_prefix=dict(img_path='val/JPEGImages'),
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
-val_evaluator = dict(
-    _delete_=True,
-    type='mmsolotrack.YouTubeVISMetric',
-    metric='segm',
-    outfile_prefix='work_dirs/masktrack_synthvis_val_results/results',
-    format_only=False,
-    class_agnostic=True)
+# YouTube-VIS AP/AR (also class-agnostic) and, as for SOLOTrack, the
+# per-frame AP of the detector alone (frame/*: its pred_instances before the
+# tracker)
+val_evaluator = [
+    dict(
+        type='mmsolotrack.YouTubeVISMetric',
+        metric='segm',
+        outfile_prefix='work_dirs/masktrack_synthvis_val_results/results',
+        format_only=False,
+        class_agnostic=True),
+    dict(type='mmsolotrack.FrameSegmMetric'),
+]
 test_evaluator = val_evaluator
 
 # Trained from scratch, so mmdet's Mask R-CNN rate (0.02 at 16 images per

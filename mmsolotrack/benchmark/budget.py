@@ -24,7 +24,10 @@ CONFIGS = {
     'a': 'solotrack/solotrack_solov2-r18-tiny_fpn_1xb4-2400i_synthvis.py',
     'b': 'solotrack/'
     'solotrack_solov2-r18-tiny_fpn_1xb6-2400i_video-ssl-2x_synthvis.py',
-    'd': 'masktrack_rcnn/masktrack-rcnn_r18-tiny_fpn_1xb4-2400i_synthvis.py',
+    # mmdet's MaskTrack R-CNN with a cosine match head: trained from
+    # scratch, the stock dot-product head does not learn to match
+    'd': 'masktrack_rcnn/'
+    'masktrack-rcnn_r18-tiny_fpn_1xb4-2400i_cosine_synthvis.py',
     'e': 'solotrack/'
     'solotrack_solov2-r18-tiny_fpn_1xb4-2400i_synthvis_no-embed-loss.py',
 }
