@@ -319,7 +319,7 @@ class SOLOTrack(BaseMOTModel):
         video = data_samples[0]
         for t in range(len(video)):
             frame = video[t]
-            x = self.detector.extract_feat(inputs[:, t].contiguous())
+            x = self.detector.extract_feat(_frame(inputs, t))
             results, mlvl_embeds = self.predict_by_feat(x, [frame], rescale)
             frame.pred_instances = results[0]
             self.relabel(inputs[:, t], frame.pred_instances, frame.metainfo)
@@ -394,3 +394,12 @@ class SOLOTrack(BaseMOTModel):
             masks = masks.to_tensor(torch.bool, mlvl_embeds[0].device)
         gt.embeddings = self.track_head.pool_embeddings(
             [e[0] for e in mlvl_embeds], masks.bool(), frame.metainfo)
+
+
+def _frame(inputs: Tensor, t: int) -> Tensor:
+    """Frame t (1, C, H, W) of (1, T, C, H, W) ``inputs``, contiguous in
+    its layout (channels-last inputs stay channels-last)."""
+    frame = inputs[:, t]
+    if frame.is_contiguous(memory_format=torch.channels_last):
+        return frame
+    return frame.contiguous()
