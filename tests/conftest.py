@@ -52,12 +52,15 @@ def tool_env() -> dict:
     return env
 
 
-def run_tool(args, cwd, timeout=900, check=True):
-    """Run a command (list) in ``cwd``; on failure show its output."""
+def run_tool(args, cwd, timeout=900, check=True, checkout=False):
+    """Run a command (list) in ``cwd``; on failure show its output.
+    ``checkout``: import this checkout's package (PYTHONPATH), not the
+    installed one."""
+    env = dict(tool_env(), PYTHONPATH=REPO) if checkout else tool_env()
     proc = subprocess.run(
         args,
         cwd=str(cwd),
-        env=tool_env(),
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

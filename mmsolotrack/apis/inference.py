@@ -23,6 +23,8 @@ from mmengine.runner import CheckpointLoader
 from mmengine.runner.checkpoint import load_state_dict
 from torch import nn
 
+from mmsolotrack.models.utils.autocast import (AMP_DTYPES, autocast_forwards,
+                                              network_modules)
 from mmsolotrack.registry import DATASETS, MODELS
 from mmsolotrack.utils.checkpoint_checks import (DEFAULT_MAX_MISMATCH,
                                                  check_checkpoint_keys,
@@ -283,16 +285,46 @@ class VideoInferencer:
     from 0, so the model's tracker resets at the first frame only. Call
     :meth:`reset` before feeding another video.
 
+    Speed options (each None reads the config's ``inference_cfg``, e.g.
+    ``inference_cfg = dict(amp='bfloat16', channels_last=True)``; absent:
+    off): ``amp`` runs the network's forwards (backbone, neck, heads, track
+    head, crop classifier) under ``torch.autocast`` in that dtype, their
+    outputs cast back to float32 so that post-processing and tracker stay
+    in float32 (:mod:`mmsolotrack.models.utils.autocast`);
+    ``channels_last`` converts the model's 4D weights (in place, once) and
+    every input frame to ``torch.channels_last``.
+
     Args:
         model (nn.Module): A video model from :func:`init_model` (with
             ``cfg`` and a tracker).
+        amp (str | bool, optional): ``'bfloat16'`` (or True),
+            ``'float16'``, False / None-in-the-config: float32.
+        channels_last (bool, optional): Channels-last layout.
     """
 
-    def __init__(self, model: nn.Module) -> None:
+    def __init__(self,
+                 model: nn.Module,
+                 amp: Optional[Union[str, bool]] = None,
+                 channels_last: Optional[bool] = None) -> None:
         if not hasattr(model, 'cfg'):
             raise AttributeError('VideoInferencer needs a model from '
                                  'init_model (it reads model.cfg)')
         self.model = model
+        options = dict(model.cfg.get('inference_cfg') or {})
+        unknown = set(options) - {'amp', 'channels_last'}
+        if unknown:
+            raise KeyError(f'inference_cfg: unknown keys {sorted(unknown)} '
+                           "(known: 'amp', 'channels_last')")
+        amp = options.get('amp') if amp is None else amp
+        self.amp = 'bfloat16' if amp is True else (amp or None)
+        if self.amp is not None and self.amp not in AMP_DTYPES:
+            raise ValueError(f'amp must be one of {sorted(AMP_DTYPES)}, '
+                             f'True or False, got {amp!r}')
+        self.channels_last = bool(
+            options.get('channels_last', False
+                        ) if channels_last is None else channels_last)
+        if self.channels_last:
+            model.to(memory_format=torch.channels_last)
         with DefaultScope.overwrite_default_scope(
                 model.cfg.get('default_scope', DEFAULT_SCOPE)):
             self.pipeline = Compose(build_video_test_pipeline(model.cfg))
@@ -323,7 +355,13 @@ class VideoInferencer:
             dict(img=[frame], frame_id=[frame_id], img_id=[frame_id]))
         batch = dict(inputs=[packed['inputs']],
                      data_samples=[packed['data_samples']])
-        return self.model.data_preprocessor(batch, False)
+        data = self.model.data_preprocessor(batch, False)
+        if self.channels_last:  # (1, T, C, H, W): each frame's (C, H, W)
+            inputs = data['inputs']
+            data['inputs'] = inputs.flatten(0, 1).contiguous(
+                memory_format=torch.channels_last).unflatten(
+                    0, inputs.shape[:2])
+        return data
 
     @torch.no_grad()
     def __call__(self, frame: np.ndarray) -> DetDataSample:
@@ -339,7 +377,10 @@ class VideoInferencer:
             ``instances_id`` (K,) long).
         """
         data = self.preprocess(frame, self.frame_id)
-        video = self.model(**data, mode='predict')[0]
+        device_type = data['inputs'].device.type
+        with autocast_forwards(network_modules(self.model), self.amp,
+                               device_type):
+            video = self.model(**data, mode='predict')[0]
         self.frame_id += 1
         return video[0]
 

@@ -21,7 +21,8 @@ def test_benchmark_random_frames(tmp_path):
         sys.executable, BENCHMARK, CONFIG, '--shape', '96', '160',
         '--num-frames', '3', '--warmup', '1', '--repeat', '1'
     ],
-                    cwd=tmp_path)
+                    cwd=tmp_path,
+                    checkout=True)
     out = proc.stdout
     assert 'random weights' in out
     assert '160x96' in out
@@ -49,7 +50,8 @@ def test_benchmark_random_frames(tmp_path):
 def test_benchmark_needs_a_source(tmp_path):
     proc = run_tool([sys.executable, BENCHMARK, CONFIG],
                     cwd=tmp_path,
-                    check=False)
+                    check=False,
+                    checkout=True)
     assert proc.returncode == 2
     assert 'one of the arguments --video --shape is required' in proc.stdout
 
@@ -60,7 +62,8 @@ def test_benchmark_times_the_tracker_alone(tmp_path):
         '--num-frames', '2', '--warmup', '0', '--repeat', '1',
         '--tracker-instances', '5', '40', '--tracker-frames', '3'
     ],
-                    cwd=tmp_path)
+                    cwd=tmp_path,
+                    checkout=True)
     out = proc.stdout
     frame_ms = float(
         re.search(r'share of the ([\d.]+) ms pipeline frame', out).group(1))
@@ -87,5 +90,33 @@ def test_benchmark_times_the_tracker_alone(tmp_path):
         '--num-frames', '1', '--warmup', '0', '--repeat', '1',
         '--tracker-instances'
     ],
-                    cwd=tmp_path)
+                    cwd=tmp_path,
+                    checkout=True)
     assert 'tracker alone' not in proc.stdout
+
+
+def test_benchmark_amp_channels_last_against_fp32(tmp_path):
+    """--amp --channels-last: the table is the variant's, and float32 runs
+    interleaved give the ratio (this checkout's package, as the demo's
+    tests run it)."""
+    proc = run_tool([
+        sys.executable, BENCHMARK, CONFIG, '--shape', '96', '160',
+        '--num-frames', '2', '--warmup', '1', '--repeat', '2', '--amp',
+        '--channels-last', '--tracker-instances'
+    ],
+                    cwd=tmp_path,
+                    checkout=True)
+    out = proc.stdout
+    assert 'network: bfloat16 autocast, channels-last layout' in out
+    rows = {}
+    for line in out.splitlines():
+        cells = [c.strip() for c in line.strip().strip('|').split('|')]
+        if len(cells) == 4 and cells[0] in ('whole pipeline',
+                                            'backbone + neck + heads '
+                                            '(forward)') and \
+                cells[3].replace('.', '').isdigit():
+            rows[cells[0]] = [float(c) for c in cells[1:]]
+    assert len(rows) == 2, out[-3000:]
+    for base, variant, ratio in rows.values():
+        assert base > 0 and variant > 0
+        assert ratio == pytest.approx(variant / base, abs=0.01 + 0.06 / base)

@@ -230,3 +230,23 @@ def test_demo_unreadable_input(tmp_path, checkpoint):
     assert f'{bad}: not a video file by its content' in proc.stdout
     assert 'Traceback' not in proc.stdout
     assert not out.exists()
+
+
+def test_demo_amp_and_channels_last(tmp_path, checkpoint):
+    """The demo accepts --amp --channels-last and writes every frame and
+    the json."""
+    folder = tmp_path / 'frames'
+    folder.mkdir()
+    for i in range(2):
+        frame = np.full((96, 160, 3), 90, np.uint8)
+        frame[20:60, 20 + 30 * i:70 + 30 * i] = (30, 200, 60)
+        assert cv2.imwrite(str(folder / f'{i:05d}.jpg'), frame)
+    out, out_json = tmp_path / 'amp.mp4', tmp_path / 'amp.json'
+    proc = _demo([
+        str(folder), CONFIG, checkpoint, '--out',
+        str(out), '--out-json',
+        str(out_json), '--amp', '--channels-last', *FAST
+    ], tmp_path)
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    assert len(_decode_all(out)) == 2
+    _check_results(out_json, 2, 96, 160)

@@ -3,7 +3,8 @@
 
     python tools/analysis_tools/benchmark.py CONFIG [CHECKPOINT] \
         (--video PATH | --shape H W) [--num-frames 50] [--warmup 5] \
-        [--repeat 3] [--device cpu] [--cfg-options k=v ...]
+        [--repeat 3] [--device cpu] [--amp] [--channels-last] \
+        [--cfg-options k=v ...]
 
 Frames go one at a time through the same path as the video demo
 (:class:`mmsolotrack.apis.VideoInferencer`): test pipeline + data
@@ -20,6 +21,13 @@ classifier prior bias, no pretrained download): plain random weights would
 make the classifier fire in every grid cell and time a post-processing no
 trained model runs. The number of instances per frame is printed, since the
 post-processing and the tracker depend on it.
+
+With ``--amp`` (bf16 autocast of the network's forwards) and / or
+``--channels-last`` (:class:`VideoInferencer`'s speed options) the table
+is for that variant, and a copy of the model in float32 and the default
+layout runs the same frames interleaved with it (one of its runs after
+each timed run of the variant): the ratio of the two whole-frame medians
+is printed.
 
 A trained model on real frames keeps a handful of instances, so the tracker
 is also timed alone at ``--tracker-instances`` instances per frame
@@ -83,6 +91,16 @@ def parse_args(argv=None):
                         default=3,
                         help='timed runs (median)')
     parser.add_argument('--device', default='cpu', help='cpu, cuda, ...')
+    parser.add_argument('--amp',
+                        action='store_true',
+                        help='bf16 autocast of the network forwards, timed '
+                        'against float32 in the same run (default: the '
+                        "config's inference_cfg)")
+    parser.add_argument('--channels-last',
+                        action='store_true',
+                        help='channels-last weights and inputs, timed '
+                        'against the default layout in the same run '
+                        "(default: the config's inference_cfg)")
     parser.add_argument('--tracker-instances',
                         type=int,
                         nargs='*',
@@ -226,6 +244,18 @@ def format_table(runs: List[dict]) -> str:
     return AsciiTable(rows).table
 
 
+def format_variant_ratio(runs: List[dict], base_runs: List[dict]) -> str:
+    """Medians of the variant and of float32 / default layout (interleaved
+    runs) and their ratios, for the whole frame and the forward."""
+    rows = [['ms / frame', 'float32, default layout', 'variant', 'ratio']]
+    for key, label in (('total', 'whole pipeline'),
+                       ('forward', 'backbone + neck + heads (forward)')):
+        ms = 1000 * statistics.median(r[key] for r in runs)
+        base = 1000 * statistics.median(r[key] for r in base_runs)
+        rows.append([label, f'{base:.1f}', f'{ms:.1f}', f'{ms / base:.3f}'])
+    return AsciiTable(rows).table
+
+
 def time_tracker_alone(tracker, counts: List[int], num_frames: int,
                        height: int, width: int, embed_dims: int,
                        repeat: int) -> Dict[int, dict]:
@@ -286,7 +316,16 @@ def main(argv=None) -> int:
                        args.device,
                        args.cfg_options,
                        init_weights=True)
-    inferencer = VideoInferencer(model)
+    # before VideoInferencer converts the weights to channels-last in place
+    plain = copy.deepcopy(model)
+    # flags not given: the config's inference_cfg decides
+    inferencer = VideoInferencer(model,
+                                 amp='bfloat16' if args.amp else None,
+                                 channels_last=args.channels_last or None)
+    variant = bool(inferencer.amp or inferencer.channels_last)
+    baseline = VideoInferencer(plain, amp=False,
+                               channels_last=False) if variant else None
+    del plain
     frames = load_frames(args)
     if not frames:
         raise RuntimeError(f'no frame could be read from {args.video}')
@@ -294,15 +333,23 @@ def main(argv=None) -> int:
 
     timer = PartTimer(args.device)
     instrument(inferencer, timer)
+    base_timer = PartTimer(args.device)
+    if variant:
+        instrument(baseline, base_timer)
+    runs, base_runs = [], []
     try:
-        inferencer.reset()
-        for frame in itertools.islice(itertools.cycle(frames), args.warmup):
-            inferencer(frame)
-        runs = [
-            timed_run(inferencer, timer, frames) for _ in range(args.repeat)
-        ]
+        for inf in (inferencer, baseline) if variant else (inferencer, ):
+            inf.reset()
+            for frame in itertools.islice(itertools.cycle(frames),
+                                          args.warmup):
+                inf(frame)
+        for _ in range(args.repeat):
+            runs.append(timed_run(inferencer, timer, frames))
+            if variant:
+                base_runs.append(timed_run(baseline, base_timer, frames))
     finally:
         timer.restore()
+        base_timer.restore()
 
     source = args.video or 'random frames'
     weights = args.checkpoint or ('random weights (no checkpoint given; '
@@ -313,10 +360,15 @@ def main(argv=None) -> int:
           f'{args.device}, {torch.get_num_threads()} torch threads')
     print(f'runs:    {args.warmup} warm-up frames, then the median of '
           f'{args.repeat} runs of {len(frames)} frames')
+    print('network: {}, {} layout'.format(
+        f'{inferencer.amp} autocast' if inferencer.amp else 'float32',
+        'channels-last' if inferencer.channels_last else 'default'))
     print('instances per frame: {:.1f} after NMS, {:.1f} tracked'.format(
         statistics.median(r['instances'] for r in runs),
         statistics.median(r['tracked'] for r in runs)))
     print(format_table(runs))
+    if variant:
+        print(format_variant_ratio(runs, base_runs))
     if args.tracker_instances:
         rows = time_tracker_alone(model.tracker, args.tracker_instances,
                                   args.tracker_frames, height, width,

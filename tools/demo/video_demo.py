@@ -3,7 +3,8 @@
 
     python tools/demo/video_demo.py INPUT CONFIG CHECKPOINT --out OUT.mp4 \
         [--out-json results.json] [--device cpu|cuda] [--score-thr 0.3] \
-        [--max-frames N] [--fps F] [--cfg-options k=v ...]
+        [--max-frames N] [--fps F] [--amp] [--channels-last] \
+        [--cfg-options k=v ...]
 
 INPUT is a video file (mp4, avi, ..., checked by its content: a text file
 that FFmpeg would render as frames is refused), an image, or a folder of
@@ -73,6 +74,14 @@ def parse_args(argv=None):
         type=float,
         help='frame rate of the output (default: the input\'s, else '
         f'{DEFAULT_FPS:g})')
+    parser.add_argument('--amp',
+                        action='store_true',
+                        help='bf16 autocast of the network forwards '
+                        "(default: the config's inference_cfg)")
+    parser.add_argument('--channels-last',
+                        action='store_true',
+                        help='channels-last weights and inputs '
+                        "(default: the config's inference_cfg)")
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -173,7 +182,9 @@ def track_video(args) -> Tuple[int, Optional[Exception]]:
 
     model = init_model(args.config, args.checkpoint, args.device,
                        args.cfg_options)
-    inferencer = VideoInferencer(model)
+    inferencer = VideoInferencer(model,
+                                 amp='bfloat16' if args.amp else None,
+                                 channels_last=args.channels_last or None)
     visualizer = build_visualizer(model.dataset_meta)
     collector = YTVISTrackCollector(video_id=1) if args.out_json else None
     writer = Mp4Writer(args.out, fps)

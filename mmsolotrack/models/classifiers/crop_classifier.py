@@ -19,12 +19,12 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmcv.cnn import ConvModule
-from mmdet.structures.mask import mask2bbox
 from mmengine.model import BaseModule
 from mmengine.structures import InstanceData
 from torch import Tensor
 
 from mmsolotrack.registry import MODELS
+from ..utils.mask_boxes import mask_boxes
 from .crop_sampling import crop_boxes, expand_boxes, jitter_boxes
 
 
@@ -171,7 +171,7 @@ class CropClassifier(BaseModule):
                     self.coarse_mask_prob) & coarse.flatten(1).any(1)
             masks[pick] = coarse[pick].float()
         boxes = jitter_boxes(
-            expand_boxes(mask2bbox(masks > 0.5).float(), self.box_expand),
+            expand_boxes(mask_boxes(masks > 0.5), self.box_expand),
             self.box_jitter)
         crops = self.make_crops(images, masks, boxes, index)
         logits = self(crops)
@@ -199,7 +199,8 @@ class CropClassifier(BaseModule):
         """
         if len(masks) == 0:
             return images.new_zeros((0, self.num_classes))
-        boxes = expand_boxes(mask2bbox(masks.bool()).float(), self.box_expand)
+        # mmdet's mask2bbox loops over the masks (0.4 ms each at 160 x 256)
+        boxes = expand_boxes(mask_boxes(masks.bool()), self.box_expand)
         crops = self.make_crops(images, masks, boxes.to(images.device),
                                 image_index, scale)
         return self(crops).softmax(dim=1)

@@ -87,6 +87,10 @@ class EmbeddingTracker(BaseTracker):
         dedup_iou_thr (float, optional): Class-agnostic duplicate
             suppression threshold (mask IoU); None keeps duplicates.
             Defaults to None (our SOLO configs use 0.7).
+        dedup_stride (int): Duplicate suppression counts the mask pixels
+            at every ``dedup_stride``-th row and column (IoU on that grid,
+            about ``dedup_stride`` ** 2 fewer pixels); 1 counts them all
+            (exact). Defaults to 1.
     """
 
     def __init__(self,
@@ -99,8 +103,12 @@ class EmbeddingTracker(BaseTracker):
                  label_bonus: float = 0.0,
                  momentum: float = 0.8,
                  num_frames_retain: int = 10,
-                 dedup_iou_thr: Optional[float] = None) -> None:
+                 dedup_iou_thr: Optional[float] = None,
+                 dedup_stride: int = 1) -> None:
         name = type(self).__name__
+        if not isinstance(dedup_stride, int) or dedup_stride < 1:
+            raise ValueError(f'{name}: dedup_stride must be an int >= 1, '
+                             f'got {dedup_stride!r}')
         if not isinstance(max_per_frame, int) or max_per_frame < 1:
             raise ValueError(f'{name}: max_per_frame must be a positive int, '
                              f'got {max_per_frame!r}')
@@ -125,6 +133,7 @@ class EmbeddingTracker(BaseTracker):
         self.label_bonus = label_bonus
         self.momentum = momentum
         self.dedup_iou_thr = dedup_iou_thr
+        self.dedup_stride = dedup_stride
         super().__init__(momentums=None, num_frames_retain=num_frames_retain)
 
     @property
@@ -276,8 +285,9 @@ class EmbeddingTracker(BaseTracker):
         num_kept = int((scores >= self.det_score_thr).sum())
         order = order[:num_kept]
         if self.dedup_iou_thr is not None and num_kept > 1:
-            order = order[suppress_duplicates(_rows(
-                masks, order), self.dedup_iou_thr).to(order.device)]
+            order = order[suppress_duplicates(
+                _rows(masks, order), self.dedup_iou_thr,
+                self.dedup_stride).to(order.device)]
         order = order[:self.max_per_frame]
         return order, {k: v[order.to(v.device)] for k, v in dets.items()}
 

@@ -17,6 +17,14 @@ do not overlap has IoU 0; any other pair has
 and when that bound, rounded to float32 like the IoU (rounding is
 monotone), is <= ``iou_thr`` the pair cannot suppress. Only the remaining
 pairs get their exact intersection, counted on the overlap of their boxes.
+
+With ``stride`` s > 1 the same is done on the masks' pixels at every s-th
+row and column (the IoU of ``masks[:, ::s, ::s]``, exactly): about s^2
+fewer pixels to count, but a pair near ``iou_thr`` may go the other way
+than at full resolution. For s in 2, 4, 8 and W a multiple of 8 the grid is
+taken from every s-th row read as int64 words, the other columns zeroed
+((N, H/s, W), contiguous reads): a strided copy ``masks[:, ::s, ::s]``
+costs 3x more on CPU.
 """
 import numpy as np
 import torch
@@ -43,7 +51,27 @@ def _extent(occupied: np.ndarray) -> np.ndarray:
     return np.stack([first, last], axis=1)
 
 
-def suppress_duplicates(masks: Tensor, iou_thr: float) -> Tensor:
+#: int64 word with the bytes of every s-th column of a row set to 0xFF.
+_GRID_LANES = {2: 0x00FF00FF00FF00FF, 4: 0x000000FF000000FF, 8: 0xFF}
+
+
+def _grid_pixels(masks: Tensor, stride: int) -> Tensor:
+    """The pixels of (N, H, W) bool ``masks`` at every ``stride``-th row
+    and column: (N, ceil(H / s), W) bool with the other columns False when
+    the word trick applies, else ``masks[:, ::s, ::s]`` (a copy)."""
+    n, h, w = masks.shape
+    lanes = _GRID_LANES.get(stride)
+    masks = masks.contiguous()
+    if lanes is None or w % 8 or masks.storage_offset() % 8:
+        return masks[:, ::stride, ::stride].contiguous()
+    words = masks.view(torch.uint8).view(n, h, w // 8, 8).view(torch.int64)
+    grid = words.view(n, h, w // 8)[:, ::stride] & lanes
+    return grid.view(torch.uint8).view(n, -1, w).view(torch.bool)
+
+
+def suppress_duplicates(masks: Tensor,
+                        iou_thr: float,
+                        stride: int = 1) -> Tensor:
     """Greedy class-agnostic mask NMS over masks sorted by score.
 
     Args:
@@ -51,10 +79,15 @@ def suppress_duplicates(masks: Tensor, iou_thr: float) -> Tensor:
         iou_thr (float): A mask whose IoU with a kept one is > ``iou_thr``
             is dropped (exactly ``iou_thr`` is kept). The float32 IoU is
             compared with ``iou_thr`` as a Python float.
+        stride (int): IoU on the pixels at every ``stride``-th row and
+            column; 1 (default) counts every pixel (exact).
 
     Returns:
         Tensor: (K, ) long indices of the kept masks, in order.
     """
+    if not isinstance(stride, int) or stride < 1:
+        raise ValueError(
+            f'suppress_duplicates: stride must be an int >= 1, got {stride!r}')
     n = len(masks)
     device = masks.device
     if n <= 1:
@@ -63,6 +96,8 @@ def suppress_duplicates(masks: Tensor, iou_thr: float) -> Tensor:
         return torch.zeros(1, dtype=torch.long, device=device)
     if masks[0].numel() == 0:  # no pixels: every IoU is 0
         return torch.arange(n, device=device)
+    if stride > 1:  # a mask with no pixel on the grid is empty there
+        masks = _grid_pixels(masks, stride)
     rows = mask_row_counts(masks).cpu().numpy()  # (N, H)
     area = rows.sum(1)  # (N,)
     xs = _extent(mask_column_occupancy(masks).cpu().numpy() > 0)  # (N, 2)

@@ -11,7 +11,7 @@ from typing import Dict, List, Optional, Tuple, Union
 import torch
 from mmdet.models.mot import BaseMOTModel
 from mmdet.structures import DetDataSample, TrackDataSample
-from mmdet.structures.mask import BitmapMasks, mask2bbox
+from mmdet.structures.mask import BitmapMasks
 from mmengine.structures import InstanceData
 from torch import Tensor
 
@@ -21,6 +21,7 @@ from ..trackers.ground_truth_tracking import track_ground_truth
 from ..utils.detector_heads import (check_detector, detector_loss,
                                     detector_num_classes, detector_predict,
                                     heads_in_test_mode)
+from ..utils.mask_boxes import mask_boxes
 from .legacy_cfg import check_detector_cfg
 from .pseudo_instances import DEFAULT_PSEUDO_CFG, select_pseudo_instances
 from .training_samples import class_agnostic, with_identity_group
@@ -201,7 +202,7 @@ class SOLOTrack(BaseMOTModel):
                 with_identity_group(sample, b, sample.gt_instances))
             gt = InstanceData(
                 labels=sample.gt_instances.labels,
-                bboxes=mask2bbox(vmask).to(sample.gt_instances.bboxes.dtype),
+                bboxes=mask_boxes(vmask).to(sample.gt_instances.bboxes.dtype),
                 masks=BitmapMasks(vmask.cpu().numpy(), *vmask.shape[-2:]))
             copies.append(with_identity_group(sample, b, gt))
         x_all = tuple(torch.cat([a, v]) for a, v in zip(x, x_views))
@@ -319,7 +320,7 @@ class SOLOTrack(BaseMOTModel):
         video = data_samples[0]
         for t in range(len(video)):
             frame = video[t]
-            x = self.detector.extract_feat(inputs[:, t].contiguous())
+            x = self.detector.extract_feat(_frame(inputs, t))
             results, mlvl_embeds = self.predict_by_feat(x, [frame], rescale)
             frame.pred_instances = results[0]
             self.relabel(inputs[:, t], frame.pred_instances, frame.metainfo)
@@ -353,7 +354,7 @@ class SOLOTrack(BaseMOTModel):
         results = detector_predict(self.detector, x, samples, rescale)
         for res in results:
             masks = res.masks = res.masks.bool()  # SOLO's empty ones: float
-            res.bboxes = mask2bbox(masks).to(res.scores.dtype) \
+            res.bboxes = mask_boxes(masks).to(res.scores.dtype) \
                 if len(masks) else res.scores.new_zeros((0, 4))
         mlvl_embeds = self.track_head(x)
         self.track_head.add_embeddings(mlvl_embeds, results,
@@ -394,3 +395,12 @@ class SOLOTrack(BaseMOTModel):
             masks = masks.to_tensor(torch.bool, mlvl_embeds[0].device)
         gt.embeddings = self.track_head.pool_embeddings(
             [e[0] for e in mlvl_embeds], masks.bool(), frame.metainfo)
+
+
+def _frame(inputs: Tensor, t: int) -> Tensor:
+    """Frame t (1, C, H, W) of (1, T, C, H, W) ``inputs``, contiguous in
+    its layout (channels-last inputs stay channels-last)."""
+    frame = inputs[:, t]
+    if frame.is_contiguous(memory_format=torch.channels_last):
+        return frame
+    return frame.contiguous()

@@ -122,3 +122,71 @@ def test_tracker_dedup_equals_brute_force_then_no_dedup():
         a, b = dedup.track(sample), plain.track(ref)
         for key in ('instances_id', 'labels', 'scores', 'masks', 'bboxes'):
             assert torch.equal(a.get(key), b.get(key)), (frame_id, key)
+
+
+@pytest.mark.parametrize('stride', [2, 3, 4, 8])
+def test_strided_suppression_is_the_iou_of_the_grid_pixels(stride):
+    """stride s decides on masks[:, ::s, ::s] exactly, both for W a
+    multiple of 8 (rows read as int64 words) and otherwise (a copy)."""
+    gen = torch.Generator().manual_seed(stride)
+    for frame in range(6):
+        masks = crowded_frame(int(torch.randint(100, 301, (1, ),
+                                                generator=gen)), gen)
+        for x in (masks, torch.nn.functional.pad(masks, (0, 2))):  # 70, 72
+            for thr in (0.3, 0.7):
+                want = brute_force_nms(x[:, ::stride, ::stride], thr)
+                got = suppress_duplicates(x, thr, stride)
+                assert got.tolist() == want, (frame, x.shape[2], thr)
+    # a view at an odd offset (not 8-byte aligned) takes the copy path
+    padded = torch.nn.functional.pad(masks, (0, 2))
+    odd = torch.zeros(len(padded) + 1, H, W + 2, dtype=torch.bool)
+    odd[1:] = padded
+    assert suppress_duplicates(odd[1:], 0.3, stride).tolist() == \
+        brute_force_nms(padded[:, ::stride, ::stride], 0.3)
+
+
+def test_strided_suppression_known_cases():
+    """At stride 4 on 160 x 256 masks (SynthVIS frames, objects of 18-44
+    px): a shifted copy of an object is dropped, a distinct neighbour
+    overlapping it a little is kept; a pair just below the threshold at
+    full resolution is above it on the grid, which is the price of the
+    stride."""
+    masks = torch.zeros(4, 160, 256, dtype=torch.bool)
+    masks[0, 40:70, 40:70] = True  # an object, 30 x 30
+    masks[1, 41:71, 42:72] = True  # its copy, shifted: IoU 0.82
+    masks[2, 40:70, 64:94] = True  # a neighbour: IoU 0.11 with 0
+    masks[3, 100:118, 100:118] = True  # elsewhere
+    for stride in (1, 4):
+        assert suppress_duplicates(masks, 0.3, stride).tolist() == [0, 2, 3]
+    # 20 x 21 and a copy shifted by 12 columns: IoU 180 / 660 = 0.27 at
+    # full resolution (kept); on the 4-grid 5 x 3 / (30 + 30 - 15) = 0.33
+    # (dropped)
+    pair = torch.zeros(2, 160, 256, dtype=torch.bool)
+    pair[0, 40:60, 40:61] = True
+    pair[1, 40:60, 52:73] = True
+    assert suppress_duplicates(pair, 0.3).tolist() == [0, 1]
+    assert suppress_duplicates(pair, 0.3, 4).tolist() == [0]
+    with pytest.raises(ValueError, match='stride'):
+        suppress_duplicates(pair, 0.3, 0)
+
+
+def test_tracker_dedup_stride():
+    """The tracker passes dedup_stride to the suppression: the pair above
+    starts two tracks at stride 1 and one at stride 4."""
+    masks = torch.zeros(2, 160, 256, dtype=torch.bool)
+    masks[0, 40:60, 40:61] = True
+    masks[1, 40:60, 52:73] = True
+    ids = {}
+    for stride in (1, 4):
+        tracker = EmbeddingTracker(dedup_iou_thr=0.3, dedup_stride=stride)
+        tracker.reset()
+        sample = DetDataSample(metainfo=dict(frame_id=0))
+        sample.pred_instances = InstanceData(
+            masks=masks,
+            scores=torch.tensor([0.9, 0.8]),
+            labels=torch.tensor([0, 1]),
+            embeddings=torch.eye(2))
+        ids[stride] = tracker.track(sample).instances_id.tolist()
+    assert ids == {1: [0, 1], 4: [0]}
+    with pytest.raises(ValueError, match='dedup_stride'):
+        EmbeddingTracker(dedup_stride=1.5)

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import torch
 from mmdet.structures import DetDataSample, TrackDataSample
-from mmdet.structures.mask import BitmapMasks
+from mmdet.structures.mask import BitmapMasks, mask2bbox
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
@@ -300,6 +300,8 @@ def test_image_predict_has_boxes_and_embeddings():
         assert pred.embeddings.shape == (len(pred), 64)
         assert len(pred) > 0
         assert (pred.bboxes[:, 2:] > pred.bboxes[:, :2]).all()
+        # the tight boxes of the masks, as mmdet's (slow) mask2bbox gives
+        assert torch.equal(pred.bboxes, mask2bbox(pred.masks))
 
 
 def test_old_layout_config_is_refused_with_the_way_out():
