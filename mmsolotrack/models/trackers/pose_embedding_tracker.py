@@ -41,6 +41,11 @@ class PoseEmbeddingTracker(EmbeddingTracker):
         box_nms_thr (float, optional): People whose box overlaps a
             higher-scoring kept one by IoU above this are dropped before
             association. None: keep all. Defaults to None.
+        keypoint_score_thr (float, optional): Output keypoints scored below
+            this are NaN (unpredicted: written as ``0, 0, 0`` in the
+            PoseTrack results, so they are neither matched nor false
+            positives), as PoseTrack submissions drop unsure joints before
+            MOTA. None: keep all. Defaults to None.
     """
 
     def __init__(self,
@@ -52,7 +57,8 @@ class PoseEmbeddingTracker(EmbeddingTracker):
                  iou_weight: float = 0.0,
                  momentum: float = 0.8,
                  num_frames_retain: int = 10,
-                 box_nms_thr: Optional[float] = None) -> None:
+                 box_nms_thr: Optional[float] = None,
+                 keypoint_score_thr: Optional[float] = None) -> None:
         super().__init__(
             det_score_thr=det_score_thr,
             init_score_thr=init_score_thr,
@@ -63,6 +69,7 @@ class PoseEmbeddingTracker(EmbeddingTracker):
             momentum=momentum,
             num_frames_retain=num_frames_retain)
         self.box_nms_thr = box_nms_thr
+        self.keypoint_score_thr = keypoint_score_thr
 
     def track(self, data_sample, **kwargs) -> InstanceData:
         """Associate the people of one frame with the live tracks.
@@ -76,8 +83,9 @@ class PoseEmbeddingTracker(EmbeddingTracker):
 
         Returns:
             InstanceData: the N' tracked people, highest score first:
-            ``keypoints``, ``keypoint_scores``, ``bboxes``, ``scores`` and
-            ``instances_id`` (N',) long.
+            ``keypoints`` (NaN where below ``keypoint_score_thr``),
+            ``keypoint_scores``, ``bboxes``, ``scores`` and ``instances_id``
+            (N',) long.
         """
         frame_id = self._check_frame_id(data_sample)
         order, dets = self._select_detections(data_sample)
@@ -97,8 +105,12 @@ class PoseEmbeddingTracker(EmbeddingTracker):
             frame_ids=frame_id)
         pred = data_sample.pred_instances
         rows = order[keep.to(order.device)]
+        keypoints = pred.keypoints[rows].float()  # (N', K, 2)
+        if self.keypoint_score_thr is not None:
+            unsure = pred.keypoint_scores[rows] < self.keypoint_score_thr
+            keypoints = keypoints.masked_fill(unsure[..., None], float('nan'))
         return InstanceData(
-            keypoints=pred.keypoints[rows],
+            keypoints=keypoints,
             keypoint_scores=pred.keypoint_scores[rows],
             bboxes=dets['bboxes'],
             scores=dets['scores'],

@@ -128,3 +128,14 @@ def test_missing_embeddings_is_a_clear_error():
     del f.pred_instances.embeddings
     with pytest.raises(KeyError, match="no 'embeddings'"):
         tracker.track(f)
+
+
+def test_unsure_keypoints_are_unpredicted():
+    bank = orthonormal_bank(1, D)
+    tracker = PoseEmbeddingTracker(keypoint_score_thr=0.5)
+    tracker.reset()
+    f = frame(0, [(0, 10, 10, 0.9)], bank)
+    f.pred_instances.keypoint_scores[0, :5] = 0.2
+    res = tracker.track(f)
+    assert torch.isnan(res.keypoints[0, :5]).all()
+    assert torch.equal(res.keypoints[0, 5:], f.pred_instances.keypoints[0, 5:])
