@@ -48,12 +48,16 @@ train_dataloader = dict(
     num_workers=0,
     persistent_workers=False,
     sampler=dict(type='DefaultSampler', shuffle=True),
+    # repeated: mmengine's iteration loop sleeps 2 s at every epoch end
     dataset=dict(
-        type='PoseTrackImageDataset',
-        data_root=data_root,
-        ann_file='annotations/train',
-        data_prefix=dict(img=''),
-        pipeline=train_pipeline))
+        type='RepeatDataset',
+        times=20,
+        dataset=dict(
+            type='PoseTrackImageDataset',
+            data_root=data_root,
+            ann_file='annotations/train',
+            data_prefix=dict(img=''),
+            pipeline=train_pipeline)))
 # batch size 1, in order: the tracker follows each video frame by frame
 val_dataloader = dict(
     batch_size=1,

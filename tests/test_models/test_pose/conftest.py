@@ -27,7 +27,8 @@ def synthpose_root(tmp_path_factory):
 def tiny_pose_cfg(synthpose_root):
     from mmengine.config import Config
     cfg = Config.fromfile(TINY_POSE_CFG)
-    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+    cfg.train_dataloader.dataset.dataset.data_root = synthpose_root + '/'
+    for loader in ('val_dataloader', 'test_dataloader'):
         cfg[loader].dataset.data_root = synthpose_root + '/'
     for evaluator in ('val_evaluator', 'test_evaluator'):
         cfg[evaluator].ann_file = osp.join(synthpose_root, 'annotations',

@@ -23,7 +23,7 @@ def model_and_batch(tiny_pose_cfg):
     torch.set_num_threads(1)
     init_default_scope('mmsolotrack')
     model = MODELS.build(tiny_pose_cfg.model)
-    dataset = DATASETS.build(tiny_pose_cfg.train_dataloader.dataset)
+    dataset = DATASETS.build(tiny_pose_cfg.train_dataloader.dataset.dataset)
     batch = pseudo_collate([dataset[i] for i in range(4)])
     data = model.data_preprocessor(batch, True)
     return model, data
