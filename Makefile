@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 .PHONY: install test demo bench clean-venv help
 
 help:
-	@echo "make install   create $(VENV)/ with torch (CPU), mmcv 2.1.0 (ops), mmdet 3.3.0, mim, mmsolotrack"
+	@echo "make install   create $(VENV)/ with torch (CPU), mmcv 2.1.0 (ops), mmdet 3.3.0, mmpose 1.3.2, mim, mmsolotrack"
 	@echo "make test      run the test suite (installs first if needed)"
 	@echo "make demo      quickstart: SynthVIS -> train tiny model -> track val -> metrics"
 	@echo "make bench     side-by-side SynthVIS benchmark"
@@ -30,6 +30,8 @@ $(STAMP): $(REQS)
 	MMCV_WITH_OPS=1 MAX_JOBS=$${MAX_JOBS:-2} $(PIP) install --no-build-isolation -r requirements/mmcv.txt
 	$(PIP) install -q --no-deps -r requirements/mim.txt
 	$(PIP) install -q -r requirements/mim_deps.txt
+	$(PIP) install -q --no-deps -r requirements/mmpose.txt
+	$(PIP) install -q --no-deps --no-binary xtcocotools -r requirements/xtcocotools.txt
 	$(PIP) install -q -r requirements/tests.txt
 	$(PIP) install -q -r requirements/build.txt
 	$(PIP) install --no-build-isolation --no-deps -e .

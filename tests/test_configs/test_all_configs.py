@@ -10,7 +10,9 @@ kind of model the config builds:
   unlabelled 2-frame clip when the model has a ``loss_cycle``;
 * another video model (``BaseMOTModel``, e.g. MaskTrack R-CNN, trained with
   identities): one 2-frame clip with ground truth and ``instances_ids``;
-* a plain detector (e.g. ``mmdet.SOLOv2``): the still image alone.
+* a plain detector (e.g. ``mmdet.SOLOv2``): the still image alone;
+* ``EmbedPoseTrack`` (pose configs): the still image with 2 people of 17
+  keypoints, as mmpose's YOLOX-Pose pipeline packs them.
 """
 import glob
 import os.path as osp
@@ -27,7 +29,7 @@ from mmengine.registry import MODELS, init_default_scope
 from mmengine.structures import InstanceData
 
 import mmsolotrack  # noqa: F401
-from mmsolotrack.models import SOLOTrack
+from mmsolotrack.models import EmbedPoseTrack, SOLOTrack
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG_ROOT = osp.join(REPO, 'configs')
@@ -110,7 +112,27 @@ def _clip(with_gt, seed=1):
     return frames, track
 
 
+def _pose_image(seed=0):
+    from mmpose.structures import PoseDataSample
+    g = torch.Generator().manual_seed(seed)
+    img = (torch.rand(3, H, W, generator=g) * 255).to(torch.uint8)
+    sample = PoseDataSample(metainfo=_meta(input_size=(W, H)))
+    boxes = torch.tensor([[x, y, x + w, y + h] for y, x, h, w in RECTS],
+                         dtype=torch.float32)
+    kpts = boxes[:, None, :2] + torch.rand(2, 17, 2, generator=g) * (
+        boxes[:, None, 2:] - boxes[:, None, :2])
+    sample.gt_instance_labels = InstanceData(
+        bboxes=boxes, labels=torch.zeros(2, dtype=torch.long),
+        keypoints=kpts, keypoints_visible=torch.ones(2, 17),
+        keypoints_visible_weights=torch.ones(2, 17),
+        areas=(boxes[:, 2:] - boxes[:, :2]).prod(1))
+    return img, sample
+
+
 def _batch(model):
+    if isinstance(model, EmbedPoseTrack):
+        img, sample = _pose_image()
+        return dict(inputs=[img], data_samples=[sample])
     img, sample = _image()
     if isinstance(model, SOLOTrack):
         batch = dict(inputs=[img], data_samples=[sample])
@@ -142,6 +164,9 @@ def test_config_builds_and_runs_a_loss_step(config):
         assert {'loss_mask', 'loss_cls'} <= set(losses)
         assert any(k.startswith('loss_embed') for k in losses)
         assert ('loss_cycle' in losses) == (model.loss_cycle is not None)
+    if isinstance(model, EmbedPoseTrack):
+        assert {'loss_kpt', 'loss_obj'} <= set(losses)
+        assert any(k.startswith('loss_embed') for k in losses)
     total, log_vars = model.parse_losses(losses)
     assert torch.isfinite(total), log_vars
     for name, value in log_vars.items():

@@ -13,7 +13,7 @@ import mmsolotrack  # noqa: F401  (the `mmsolotrack` scope, as users have it)
 from ..conftest import REPO
 
 # algorithms whose configs must all be listed
-LISTED_FOLDERS = ('configs/solotrack', 'configs/solov2')
+LISTED_FOLDERS = ('configs/posetrack', 'configs/solotrack', 'configs/solov2')
 REQUIRED_METADATA = ('Training Data', 'Training Resources', 'Batch Size')
 
 

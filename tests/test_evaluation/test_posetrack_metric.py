@@ -325,3 +325,17 @@ def test_results_of_a_file_with_two_videos_are_named_by_vid_id(tmp_path):
     back = read_posetrack18(str(tmp_path / 'res'))
     assert [len(v['frames']) for v in back] == [3, 3]
     assert all(not f['people'] for v in back for f in v['frames'])
+
+
+def test_frame_with_nobody_predicted(tmp_path):
+    """A frame whose predictions are empty tensors (0, 0, 2) or (0, K, 2):
+    no person, as if the frame were not predicted at all."""
+    ann = write(tmp_path / 'gt.json', gt_video(1))
+    metric = PoseTrackMetric(ann_file=ann)
+    empty = DetDataSample(metainfo=dict(img_id=image_id(1, 0)))
+    empty.pred_track_instances = InstanceData(
+        keypoints=torch.zeros(0, 0, 2), keypoint_scores=torch.zeros(0, 0),
+        instances_id=torch.zeros(0, dtype=torch.long))
+    metric.process({}, [empty])
+    out = metric.compute_metrics(metric.results)
+    assert out == pytest.approx(metric.compute_metrics([]), nan_ok=True)

@@ -23,6 +23,8 @@ RANGES = {
     'mmcv': ('2.1.0', '2.2.0', 'mmdet 3.3 needs mmcv >= 2.0.0rc4, < 2.2.0, '
              'built with ops (MMCV_WITH_OPS=1).'),
     'mmdet': ('3.3.0', '3.4', ''),
+    'mmpose': ('1.3.2', '1.4', 'installed with --no-deps by `make install` '
+               '(requirements/mmpose.txt says why).'),
     'openmim': ('0.3.9', '0.4', ''),
 }
 
@@ -52,6 +54,13 @@ def main() -> int:
         problems.append(f'mmcv.ops does not import ({err}): mmcv must be '
                         'built with MMCV_WITH_OPS=1; remove the cached wheel '
                         '(`pip cache remove mmcv`) and run `make install`.')
+    try:
+        import xtcocotools._mask  # noqa: F401
+    except Exception as err:  # noqa: BLE001
+        problems.append(f'xtcocotools does not import ({err}): mmpose needs '
+                        'it; its PyPI wheel is built against numpy 1.x, so '
+                        'build it from the sdist: pip install --no-binary '
+                        'xtcocotools -r requirements/xtcocotools.txt')
     import torch
     if torch.version.cuda and shutil.which('nvidia-smi') is None:
         problems.append(f'torch {torch.__version__} is a CUDA build on a '

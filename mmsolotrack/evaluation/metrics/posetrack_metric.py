@@ -65,7 +65,9 @@ def frame_people(sample) -> tuple:
     if keypoints is None:
         raise KeyError(f'PoseTrackMetric: the predictions of image {img_id} '
                        "have no 'keypoints'")
-    keypoints = _numpy(keypoints).reshape(len(keypoints), -1, 2)
+    keypoints = _numpy(keypoints)
+    keypoints = keypoints.reshape(len(keypoints), -1, 2) if len(
+        keypoints) else np.zeros((0, 0, 2))  # a frame with nobody
     ids = next((_get(pred, f)
                 for f in TRACK_ID_FIELDS if _get(pred, f) is not None), None)
     if ids is None:

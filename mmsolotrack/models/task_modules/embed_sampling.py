@@ -57,14 +57,28 @@ def sample_cell_embeddings(mlvl_embeds: List[Tensor],
         return mlvl_embeds[0].new_zeros((0, dims)), \
             torch.zeros(0, dtype=torch.long, device=mlvl_embeds[0].device)
     embeds, ids = torch.cat(embeds), torch.cat(ids)
-    limit = max_per_instance
-    if limit is not None and len(ids) > limit:
-        # random order inside each identity, keep the first ``limit``
-        order = torch.randperm(len(ids), device=ids.device)
-        order = order[torch.sort(ids[order], stable=True)[1]]
-        _, counts = torch.unique_consecutive(ids[order], return_counts=True)
-        starts = torch.repeat_interleave(counts.cumsum(0) - counts, counts)
-        rank = torch.arange(len(ids), device=ids.device) - starts
-        keep = order[rank < limit]
-        embeds, ids = embeds[keep], ids[keep]
-    return embeds, ids
+    keep = limit_per_identity(ids, max_per_instance)
+    return embeds[keep], ids[keep]
+
+
+def limit_per_identity(ids: Tensor, limit: Optional[int]) -> Tensor:
+    """Rows to keep so that no identity has more than ``limit`` of them.
+
+    Args:
+        ids (Tensor): (N,) identities.
+        limit (int, optional): M; the rows kept of an identity with more are
+            a uniform random draw (``torch.randperm``). None: every row.
+
+    Returns:
+        Tensor: (N',) long row indices (all rows, in order, when no identity
+        exceeds ``limit``).
+    """
+    if limit is None or len(ids) <= limit:
+        return torch.arange(len(ids), device=ids.device)
+    # random order inside each identity, keep the first ``limit``
+    order = torch.randperm(len(ids), device=ids.device)
+    order = order[torch.sort(ids[order], stable=True)[1]]
+    _, counts = torch.unique_consecutive(ids[order], return_counts=True)
+    starts = torch.repeat_interleave(counts.cumsum(0) - counts, counts)
+    rank = torch.arange(len(ids), device=ids.device) - starts
+    return order[rank < limit]
